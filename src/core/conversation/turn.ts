@@ -1,0 +1,115 @@
+/**
+ * The one shape every platform speaks to the core in, and the one shape the core
+ * answers in. Adapters only translate platform updates into a Turn and Replies
+ * into platform calls (grammY's frameworks.ts is the model: a dozen lines each).
+ */
+export type Platform = 'telegram' | 'discord' | 'terminal';
+
+export interface ImageInput {
+  /** Size as announced by the platform, when known (checked before download). */
+  readonly sizeBytes: number | null;
+  readonly mimeType: string | null;
+  readonly fileName?: string;
+  /** Downloads the bytes into memory. Must reject (UserError 'image_too_large') past maxBytes. */
+  load(maxBytes: number): Promise<Uint8Array>;
+}
+
+export interface Turn {
+  readonly platform: Platform;
+  /** Platform user id as a string (Telegram from.id, Discord user.id, terminal 'local'). */
+  readonly user: { readonly id: string; readonly name?: string };
+  readonly chat: { readonly id: string; readonly kind: 'private' | 'group' };
+  /** Message text, commands included ('/mood I feel rough'). Absent for button presses and bare media. */
+  readonly text?: string;
+  /** The payload of a pressed button (what the core put in Button.action). */
+  readonly action?: string;
+  /** An image sent as a photo, an image document, or a slash-command attachment. */
+  readonly image?: ImageInput;
+  /** Media the core does not handle, named for the reply: 'sticker', 'animation', 'video', 'voice', 'audio', 'document', ... */
+  readonly unsupportedMedia?: string;
+  /** True when the message was a reply to one of the bot's own messages (groups: privacy mode). */
+  readonly isReplyToBot?: boolean;
+  readonly receivedAt: Date;
+}
+
+export type Button =
+  | { readonly label: string; readonly action: string }
+  | { readonly label: string; readonly url: string };
+
+export interface PickCard {
+  readonly movieId: number;
+  readonly rank: number;
+  readonly title: string;
+  readonly year: number | null;
+  readonly genres: readonly string[];
+  readonly runtime: number | null;
+  /** Absolute URL; the platform fetches it itself. */
+  readonly posterUrl: string | null;
+  readonly links: readonly { readonly label: string; readonly url: string }[];
+  readonly reason: string;
+  /** Rows of buttons (ratings: 1-5 stars, seen it, not for me). */
+  readonly buttons: readonly (readonly Button[])[];
+}
+
+export type Reply =
+  | {
+      readonly kind: 'text';
+      readonly text: string;
+      readonly buttons?: readonly (readonly Button[])[];
+      /** Only the user sees it (Discord ephemeral); platforms without it send normally. */
+      readonly ephemeral?: boolean;
+    }
+  | {
+      readonly kind: 'picks';
+      readonly header: string;
+      readonly cards: readonly PickCard[];
+      readonly footer?: string;
+      readonly footerButtons?: readonly (readonly Button[])[];
+    }
+  | {
+      readonly kind: 'file';
+      readonly fileName: string;
+      readonly mimeType: string;
+      readonly data: Uint8Array;
+      readonly caption: string;
+      readonly ephemeral?: boolean;
+    }
+  | {
+      /**
+       * The answer to a button press: a short toast (callback answer), and, when
+       * `buttons` is given, the pressed message's keyboard is replaced in place
+       * (null removes it). `text` replaces the message text when given.
+       */
+      readonly kind: 'ack';
+      readonly toast: string;
+      readonly alert?: boolean;
+      readonly buttons?: readonly (readonly Button[])[] | null;
+      readonly text?: string;
+    }
+  | { readonly kind: 'error'; readonly code: string; readonly text: string; readonly ephemeral?: boolean };
+
+export interface ConversationHandler {
+  /** Never throws: every failure is turned into an 'error' Reply. */
+  handle(turn: Turn): Promise<Reply[]>;
+}
+
+/** Lets the core speak first (watch-party deadlines). Each adapter registers one. */
+export interface Notifier {
+  readonly platform: Platform;
+  send(chatId: string, replies: readonly Reply[]): Promise<void>;
+}
+
+/** Commands as data: adapters register them (setMyCommands, Discord slash commands). */
+export interface CommandSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Slash-command options, in order; `rest` takes the remainder of the text. */
+  readonly options: readonly {
+    readonly name: string;
+    readonly description: string;
+    readonly type: 'string' | 'integer' | 'attachment';
+    readonly required: boolean;
+  }[];
+  /** Works in group chats too (otherwise private only). */
+  readonly group: boolean;
+}
