@@ -47,16 +47,11 @@ export function initTfjs(): Promise<typeof tf> {
  * duplicate indices the same way.
  */
 export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
-  const op = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([indices]);
-    const rows = tf.gather(t as tf.Tensor2D, indices);
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = inputs[0] as tf.Tensor2D;
     return {
-      value: rows,
-      gradFunc: (dy: tf.Tensor) => {
-        const shape = (t as tf.Tensor2D).shape;
-        const idx = indices.reshape([-1, 1]);
-        return tf.scatterND(idx, dy, shape);
-      },
+      value: tf.gather(t, indices),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.scatterND(indices.reshape([-1, 1]), dy as tf.Tensor, t.shape),
     };
   });
   return op(table) as tf.Tensor2D;
