@@ -175,3 +175,8 @@ export interface Logger {
 }
 
 export type { MoodDistribution, MoodLabel, MoodReading };
+
+/** Review polarity, -1..1 (TextBlob-style: > 0.1 positive, < -0.1 negative). */
+export interface SentimentAnalyzer {
+  polarity(text: string): number;
+}

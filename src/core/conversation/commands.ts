@@ -26,7 +26,12 @@ export const COMMANDS = [
     options: [text('title', 'Movie title'), text('text', 'Your review')],
     group: false,
   },
-  { name: 'settings', description: 'Languages, genres, mood strategy, ratings, years', options: [], group: false },
+  {
+    name: 'settings',
+    description: 'Languages, genres, mood strategy, ratings, years',
+    options: [text('change', 'e.g. "strategy lift", "avoid horror", "years 1990-2020"', false)],
+    group: false,
+  },
   { name: 'music', description: 'Music picks for your mood', options: [text('text', 'How do you feel? (optional)', false)], group: true },
   {
     name: 'watchparty',

@@ -19,7 +19,11 @@ export interface Turn {
   /** Platform user id as a string (Telegram from.id, Discord user.id, terminal 'local'). */
   readonly user: { readonly id: string; readonly name?: string };
   readonly chat: { readonly id: string; readonly kind: 'private' | 'group' };
-  /** Message text, commands included ('/mood I feel rough'). Absent for button presses and bare media. */
+  /**
+   * Message text, commands included ('/mood I feel rough'). Absent for button presses and bare media.
+   * Platforms with typed command options join them in declared order with ' | '
+   * ('/review Heat | tense and brilliant').
+   */
   readonly text?: string;
   /** The payload of a pressed button (what the core put in Button.action). */
   readonly action?: string;
@@ -32,8 +36,12 @@ export interface Turn {
   readonly receivedAt: Date;
 }
 
+/**
+ * A button. `key` is a short name for text-only platforms (the terminal types
+ * `/press <key>` or `/rate <card> <key>`); chat platforms show `label`.
+ */
 export type Button =
-  | { readonly label: string; readonly action: string }
+  | { readonly label: string; readonly action: string; readonly key?: string }
   | { readonly label: string; readonly url: string };
 
 export interface PickCard {

@@ -1,0 +1,355 @@
+/**
+ * Prisma implementations of the core's storage ports (src/core/stores.ts), on
+ * SQLite or PostgreSQL alike. JSON values are stored as text.
+ */
+import { MOODS, isMoodLabel, toDistribution, type MoodDistribution, type MoodReading } from '../../core/mood/mood-space.js';
+import { DEFAULT_PREFERENCES, type Movie, type Preferences, type RatingKind, type RatingSource } from '../../core/ports.js';
+import type { Platform } from '../../core/conversation/turn.js';
+import type {
+  CatalogStore,
+  MoodStore,
+  NewRecommendation,
+  PartyPick,
+  PartyRecord,
+  PartyStatus,
+  PartyStore,
+  PreferenceStore,
+  PrivacyStore,
+  RatingStore,
+  RecommendationRecord,
+  RecommendationStore,
+  ReviewStore,
+  Stores,
+  StoredRating,
+  UserStore,
+} from '../../core/stores.js';
+import type { Database, Db } from './database.js';
+
+const list = (s: string): string[] => (s ? s.split('|').filter(Boolean) : []);
+const parseJson = <T>(s: string | null | undefined, fallback: T): T => {
+  if (!s) return fallback;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+};
+const dist = (s: string | null): MoodDistribution | null => (s ? toDistribution(parseJson<Record<string, number>>(s, {})) : null);
+
+function readingFrom(label: string | null, distribution: string | null, confidence = 1, source: MoodReading['source'] = 'fused'): MoodReading | null {
+  const d = dist(distribution);
+  if (!d || !label || !isMoodLabel(label)) return null;
+  return { label, distribution: d, confidence, source };
+}
+
+/** True for a unique-constraint violation, on either provider. */
+export const isUniqueViolation = (error: unknown): boolean => (error as { code?: string })?.code === 'P2002';
+
+class PrismaUserStore implements UserStore {
+  constructor(private readonly db: Db) {}
+  async resolve(platform: Platform, externalId: string) {
+    const found = await this.db.identity.findUnique({ where: { platform_externalId: { platform, externalId } }, include: { user: true } });
+    if (found) return found.user;
+    try {
+      return await this.db.user.create({ data: { identities: { create: { platform, externalId } } } });
+    } catch (error) {
+      // Two first messages at once: the other one created it.
+      if (!isUniqueViolation(error)) throw error;
+      const again = await this.db.identity.findUniqueOrThrow({ where: { platform_externalId: { platform, externalId } }, include: { user: true } });
+      return again.user;
+    }
+  }
+  async setPhotoConsent(userId: number, consent: boolean) {
+    await this.db.user.update({ where: { id: userId }, data: { photoConsentAt: consent ? new Date() : null } });
+  }
+  async markOnboarded(userId: number) {
+    await this.db.user.update({ where: { id: userId }, data: { onboardedAt: new Date() } });
+  }
+}
+
+class PrismaPreferenceStore implements PreferenceStore {
+  constructor(private readonly db: Db) {}
+  async get(userId: number): Promise<Preferences> {
+    const p = await this.db.preference.findUnique({ where: { userId } });
+    if (!p) return DEFAULT_PREFERENCES;
+    return {
+      languages: parseJson(p.languages, []),
+      avoidGenres: parseJson(p.avoidGenres, []),
+      likedGenres: parseJson(p.likedGenres, []),
+      likedActors: parseJson(p.likedActors, []),
+      strategy: p.strategy === 'match' || p.strategy === 'lift' ? p.strategy : null,
+      minRating: p.minRating,
+      minVotes: p.minVotes,
+      yearFrom: p.yearFrom,
+      yearTo: p.yearTo,
+    };
+  }
+  async set(userId: number, prefs: Preferences) {
+    const data = {
+      languages: JSON.stringify(prefs.languages),
+      avoidGenres: JSON.stringify(prefs.avoidGenres),
+      likedGenres: JSON.stringify(prefs.likedGenres),
+      likedActors: JSON.stringify(prefs.likedActors),
+      strategy: prefs.strategy,
+      minRating: prefs.minRating,
+      minVotes: prefs.minVotes,
+      yearFrom: prefs.yearFrom,
+      yearTo: prefs.yearTo,
+    };
+    await this.db.preference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
+  }
+}
+
+class PrismaRatingStore implements RatingStore {
+  constructor(private readonly db: Db) {}
+  async upsert(r: StoredRating) {
+    const data = {
+      value: r.value,
+      kind: r.kind,
+      source: r.source,
+      moodLabel: r.moodLabel,
+      moodDistribution: r.moodDistribution ? JSON.stringify(r.moodDistribution) : null,
+    };
+    await this.db.rating.upsert({
+      where: { userId_movieId: { userId: r.userId, movieId: r.movieId } },
+      create: { userId: r.userId, movieId: r.movieId, ...data, createdAt: r.at },
+      update: data,
+    });
+  }
+  async forUser(userId: number): Promise<StoredRating[]> {
+    const rows = await this.db.rating.findMany({ where: { userId }, orderBy: { updatedAt: 'asc' } });
+    return rows.map((r) => ({
+      userId: r.userId,
+      movieId: r.movieId,
+      value: r.value,
+      kind: r.kind as RatingKind,
+      source: r.source as RatingSource,
+      moodLabel: r.moodLabel && isMoodLabel(r.moodLabel) ? r.moodLabel : null,
+      moodDistribution: dist(r.moodDistribution),
+      at: r.updatedAt,
+    }));
+  }
+  async allStars() {
+    const rows = await this.db.rating.findMany({
+      where: { kind: 'stars', value: { not: null } },
+      select: { userId: true, movieId: true, value: true, updatedAt: true },
+      orderBy: { updatedAt: 'asc' },
+    });
+    return rows.map((r) => ({ userId: r.userId, movieId: r.movieId, value: r.value!, at: r.updatedAt }));
+  }
+  count(source?: RatingSource) {
+    return this.db.rating.count(source ? { where: { source } } : undefined);
+  }
+}
+
+class PrismaMoodStore implements MoodStore {
+  constructor(private readonly db: Db) {}
+  async add(userId: number, reading: MoodReading, faces: number | null) {
+    await this.db.moodObservation.create({
+      data: { userId, label: reading.label, distribution: JSON.stringify(reading.distribution), confidence: reading.confidence, source: reading.source, faces },
+    });
+  }
+  async latest(userId: number) {
+    const m = await this.db.moodObservation.findFirst({ where: { userId }, orderBy: { id: 'desc' } });
+    return m ? readingFrom(m.label, m.distribution, m.confidence, m.source as MoodReading['source']) : null;
+  }
+}
+
+class PrismaRecommendationStore implements RecommendationStore {
+  constructor(private readonly db: Db) {}
+  private toRecord(r: {
+    id: number; batchId: string; userId: number; movieId: number; platform: string; chatId: string; rank: number; score: number;
+    reason: string; moodLabel: string | null; moodDistribution: string | null; modelVersion: string; createdAt: Date;
+  }): RecommendationRecord {
+    return { ...r, platform: r.platform as Platform, mood: readingFrom(r.moodLabel, r.moodDistribution) };
+  }
+  async saveBatch(rows: readonly NewRecommendation[]) {
+    if (rows.length === 0) return [];
+    const created = await this.db.recommendation.createManyAndReturn({
+      data: rows.map((r) => ({
+        batchId: r.batchId, userId: r.userId, movieId: r.movieId, platform: r.platform, chatId: r.chatId, rank: r.rank, score: r.score,
+        reason: r.reason, moodLabel: r.mood?.label ?? null, moodDistribution: r.mood ? JSON.stringify(r.mood.distribution) : null,
+        modelVersion: r.modelVersion,
+      })),
+    });
+    return created.map((r) => this.toRecord(r)).sort((a, b) => a.rank - b.rank);
+  }
+  async get(id: number) {
+    const r = await this.db.recommendation.findUnique({ where: { id } });
+    return r ? this.toRecord(r) : null;
+  }
+  async recentMovieIds(userId: number, limit: number) {
+    const rows = await this.db.recommendation.findMany({ where: { userId }, orderBy: { id: 'desc' }, take: limit, select: { movieId: true } });
+    return rows.map((r) => r.movieId);
+  }
+}
+
+class PrismaReviewStore implements ReviewStore {
+  constructor(private readonly db: Db) {}
+  async upsert(userId: number, movieId: number, text: string, sentiment: number) {
+    return this.db.$transaction(async (tx) => {
+      await tx.review.upsert({ where: { userId_movieId: { userId, movieId } }, create: { userId, movieId, text, sentiment }, update: { text, sentiment } });
+      const agg = await tx.review.aggregate({ where: { movieId }, _avg: { sentiment: true }, _count: { _all: true } });
+      const movieMean = agg._avg.sentiment ?? 0;
+      const movieCount = agg._count._all;
+      await tx.movie.update({ where: { id: movieId }, data: { reviewSentiment: movieMean, reviewCount: movieCount } });
+      return { movieMean, movieCount };
+    });
+  }
+}
+
+class PrismaCatalogStore implements CatalogStore {
+  constructor(private readonly database: Database) {}
+  private get db() {
+    return this.database.db;
+  }
+  async allMovies(): Promise<Movie[]> {
+    const rows = await this.db.movie.findMany({ orderBy: { id: 'asc' } });
+    return rows.map((m) => ({
+      id: m.id, title: m.title, year: m.year, genres: list(m.genres), imdbId: m.imdbId, tmdbId: m.tmdbId, overview: m.overview,
+      posterPath: m.posterPath, language: m.language, runtime: m.runtime, voteAverage: m.voteAverage, voteCount: m.voteCount,
+      keywords: list(m.keywords), tags: list(m.tags), actors: list(m.actors), directors: list(m.directors),
+    }));
+  }
+  async emotionProfiles() {
+    const rows = await this.db.movie.findMany({ where: { emotionProfile: { not: null } }, select: { id: true, emotionProfile: true } });
+    return new Map(rows.map((r) => [r.id, dist(r.emotionProfile)!]));
+  }
+  async saveEmotionProfiles(profiles: ReadonlyMap<number, MoodDistribution>) {
+    const entries = [...profiles];
+    const CHUNK = 500;
+    for (let k = 0; k < entries.length; k += CHUNK) {
+      await this.db.$transaction(
+        entries.slice(k, k + CHUNK).map(([id, d]) =>
+          this.db.movie.update({ where: { id }, data: { emotionProfile: JSON.stringify(Object.fromEntries(MOODS.map((m) => [m, Number(d[m].toFixed(4))]))) } }),
+        ),
+      );
+    }
+  }
+  async reviewSentiments() {
+    const rows = await this.db.movie.findMany({ where: { reviewCount: { gt: 0 } }, select: { id: true, reviewSentiment: true } });
+    return new Map(rows.map((r) => [r.id, r.reviewSentiment ?? 0]));
+  }
+  count() {
+    return this.db.movie.count();
+  }
+}
+
+type PartyRow = {
+  id: string; platform: string; chatId: string; status: string; createdById: number; deadline: Date; picks: string; winnerId: number | null;
+  members: { userId: number }[]; votes: { userId: number; movieId: number }[];
+};
+
+class PrismaPartyStore implements PartyStore {
+  constructor(private readonly db: Db) {}
+  private readonly include = { members: { select: { userId: true }, orderBy: { joinedAt: 'asc' } }, votes: { select: { userId: true, movieId: true } } } as const;
+  private toRecord(p: PartyRow): PartyRecord {
+    return {
+      id: p.id, platform: p.platform as Platform, chatId: p.chatId, status: p.status as PartyStatus, createdById: p.createdById,
+      deadline: p.deadline, picks: parseJson<PartyPick[]>(p.picks, []), winnerId: p.winnerId,
+      memberIds: p.members.map((m) => m.userId), votes: new Map(p.votes.map((v) => [v.userId, v.movieId])),
+    };
+  }
+  async create(party: { id: string; platform: Platform; chatId: string; createdById: number; deadline: Date }) {
+    try {
+      const row = await this.db.watchParty.create({
+        data: { ...party, status: 'joining', openChatKey: `${party.platform}:${party.chatId}`, members: { create: { userId: party.createdById } } },
+        include: this.include,
+      });
+      return this.toRecord(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+  async get(id: string) {
+    const row = await this.db.watchParty.findUnique({ where: { id }, include: this.include });
+    return row ? this.toRecord(row) : null;
+  }
+  async openInChat(platform: Platform, chatId: string) {
+    const row = await this.db.watchParty.findUnique({ where: { openChatKey: `${platform}:${chatId}` }, include: this.include });
+    return row ? this.toRecord(row) : null;
+  }
+  async join(partyId: string, userId: number) {
+    try {
+      await this.db.partyMember.create({ data: { partyId, userId } });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+  async startVoting(partyId: string, picks: readonly PartyPick[]) {
+    const r = await this.db.watchParty.updateMany({ where: { id: partyId, status: 'joining' }, data: { status: 'voting', picks: JSON.stringify(picks) } });
+    return r.count === 1;
+  }
+  async vote(partyId: string, userId: number, movieId: number) {
+    return this.db.$transaction(async (tx) => {
+      const previous = await tx.partyVote.findUnique({ where: { partyId_userId: { partyId, userId } } });
+      await tx.partyVote.upsert({ where: { partyId_userId: { partyId, userId } }, create: { partyId, userId, movieId }, update: { movieId } });
+      return { previous: previous?.movieId ?? null };
+    });
+  }
+  async claim(partyId: string, owner: string, leaseMs: number) {
+    const now = new Date();
+    const r = await this.db.watchParty.updateMany({
+      where: { id: partyId, status: { in: ['joining', 'voting'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }] },
+      data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) },
+    });
+    return r.count === 1;
+  }
+  async close(partyId: string, outcome: { status: 'closed' | 'cancelled'; winnerId: number | null; summary: string }) {
+    await this.db.watchParty.update({
+      where: { id: partyId },
+      data: { status: outcome.status, winnerId: outcome.winnerId, summary: outcome.summary, closedAt: new Date(), openChatKey: null },
+    });
+  }
+  async listOpen() {
+    const rows = await this.db.watchParty.findMany({ where: { status: { in: ['joining', 'voting'] } }, include: this.include });
+    return rows.map((r) => this.toRecord(r));
+  }
+}
+
+/** Tables with a userId column; /forget and /export walk them. The privacy test checks this against the schema. */
+export const USER_TABLES = [
+  'identity', 'preference', 'rating', 'moodObservation', 'recommendation', 'review', 'partyMember', 'partyVote', 'trackRating',
+] as const;
+
+class PrismaPrivacyStore implements PrivacyStore {
+  constructor(private readonly db: Db) {}
+  async export(userId: number) {
+    const user = await this.db.user.findUnique({ where: { id: userId } });
+    const out: Record<string, unknown> = { user };
+    for (const table of USER_TABLES) {
+      out[table] = await (this.db[table] as unknown as { findMany(a: unknown): Promise<unknown[]> }).findMany({ where: { userId } });
+    }
+    out.watchPartiesCreated = await this.db.watchParty.findMany({ where: { createdById: userId } });
+    return out;
+  }
+  async erase(userId: number) {
+    return this.db.$transaction(async (tx) => {
+      const counts: Record<string, number> = {};
+      for (const table of USER_TABLES) {
+        counts[table] = (await (tx[table] as unknown as { deleteMany(a: unknown): Promise<{ count: number }> }).deleteMany({ where: { userId } })).count;
+      }
+      counts.watchParty = (await tx.watchParty.deleteMany({ where: { createdById: userId } })).count;
+      counts.user = (await tx.user.deleteMany({ where: { id: userId } })).count;
+      return counts;
+    });
+  }
+}
+
+export function createPrismaStores(database: Database): Stores {
+  const { db } = database;
+  return {
+    users: new PrismaUserStore(db),
+    preferences: new PrismaPreferenceStore(db),
+    ratings: new PrismaRatingStore(db),
+    moods: new PrismaMoodStore(db),
+    recommendations: new PrismaRecommendationStore(db),
+    reviews: new PrismaReviewStore(db),
+    catalog: new PrismaCatalogStore(database),
+    parties: new PrismaPartyStore(db),
+    privacy: new PrismaPrivacyStore(db),
+  };
+}
