@@ -39,8 +39,11 @@ export function readCsv<T>(file: string, required: readonly string[], map: (reco
     malformed++;
     if (examples.length < 5) examples.push(line);
   };
+  let invalidSoFar = 0; // csv-parse counts rows of the wrong length cumulatively
   for (const { record, info } of records) {
-    if (info.invalid_field_length > 0 || required.some((c) => record[c] === undefined || record[c] === '')) {
+    const wrongLength = info.invalid_field_length > invalidSoFar;
+    invalidSoFar = info.invalid_field_length;
+    if (wrongLength || required.some((c) => record[c] === undefined || record[c] === '')) {
       bad(info.lines);
       continue;
     }
