@@ -57,6 +57,9 @@ const UNSUPPORTED: Record<string, string> = {
   audio: 'I can\'t listen to audio. Type how you feel instead.',
 };
 
+/** Commands that show or change personal data: private chats only, or ephemeral replies where the platform has them (Discord). */
+const PERSONAL = new Set(['settings', 'export', 'forget', 'review', 'selfie']);
+
 export class Conversation implements ConversationHandler {
   constructor(private readonly d: ConversationDeps) {}
 
@@ -98,6 +101,10 @@ export class Conversation implements ConversationHandler {
     const { stores } = this.d;
     if (!commandNames.has(name)) {
       throw new UserError('unknown_command', `I don't know /${name.slice(0, 32)}. Send /help to see what I can do.`);
+    }
+    if (PERSONAL.has(name) && turn.chat.kind === 'group' && turn.platform !== 'discord') {
+      // Telegram groups have no private replies: personal data stays in private chats.
+      throw new UserError('bad_arguments', `For your privacy, send /${name} to me in a private chat.`);
     }
     switch (name) {
       case 'start':

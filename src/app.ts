@@ -1,0 +1,131 @@
+/**
+ * Builds MoodReel from a Config: database (migrated), catalogue (imported on
+ * first start), mood detectors, recommender, agents and the conversation core.
+ * main.ts adds adapters and schedules; tests and benchmarks use the same app.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import type { Config } from './config.js';
+import type { Clock, Logger, Movie } from './core/ports.js';
+import type { Stores } from './core/stores.js';
+import { CatalogIndex } from './core/agents/catalog-index.js';
+import { InferenceGate } from './core/agents/limits.js';
+import { MoodAgent } from './core/agents/mood/mood.agent.js';
+import { computeEmotionProfiles } from './core/agents/mood/movie-profiles.js';
+import { RecommendationAgent } from './core/agents/recommendation.agent.js';
+import { FeedbackAgent } from './core/agents/feedback.agent.js';
+import { SettingsAgent } from './core/agents/settings.agent.js';
+import { WatchPartyAgent } from './core/agents/watch-party.agent.js';
+import { Conversation } from './core/conversation/conversation.js';
+import type { ConversationHandler } from './core/conversation/turn.js';
+import { openDatabase, type Database } from './infra/db/database.js';
+import { createPrismaStores } from './infra/db/prisma-stores.js';
+import { importCatalog } from './infra/catalog/catalog.importer.js';
+import { terminalProgress } from './infra/catalog/progress.js';
+import { createSentimentAnalyzer } from './infra/text/sentiment.analyzer.js';
+import { createTextMoodDetector } from './infra/mood/text-mood.detector.js';
+import { createLazyFaceMoodDetector } from './infra/mood/lazy-face.detector.js';
+import { createRecommendation, type RecommendationRuntime } from './infra/recommendation/recommendation.runtime.js';
+
+export interface App {
+  readonly handler: ConversationHandler;
+  readonly parties: WatchPartyAgent;
+  readonly database: Database;
+  readonly stores: Stores;
+  readonly recommendation: RecommendationRuntime;
+  /** Starts timers: party deadlines and scheduled retraining. */
+  startSchedules(): void;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Show progress bars (first-start import, training). */
+  readonly interactive?: boolean;
+  readonly clock?: Clock;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Imports the catalogue when the database has none, then emotion profiles when the text model exists. */
+async function ensureCatalog(database: Database, stores: Stores, config: Config, logger: Logger, interactive: boolean): Promise<void> {
+  if ((await stores.catalog.count()) === 0) {
+    process.stderr.write(`First start: importing the movie catalogue from ${path.resolve(config.MOODREEL_DATA_DIR)} ...\n`);
+    await importCatalog(database, config.MOODREEL_DATA_DIR, logger, interactive ? terminalProgress() : undefined);
+  }
+}
+
+export async function ensureEmotionProfiles(stores: Stores, movies: readonly Movie[], text: ReturnType<typeof createTextMoodDetector>, logger: Logger): Promise<void> {
+  const existing = await stores.catalog.emotionProfiles();
+  const missing = movies.filter((m) => !existing.has(m.id));
+  if (missing.length === 0) return;
+  const started = Date.now();
+  const profiles = await computeEmotionProfiles(missing, text);
+  await stores.catalog.saveEmotionProfiles(profiles);
+  logger.info({ movies: profiles.size, seconds: (Date.now() - started) / 1000 }, 'movie emotion profiles computed');
+}
+
+export async function createApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config.DATABASE_URL);
+  const stores = createPrismaStores(database);
+  await ensureCatalog(database, stores, config, logger, options.interactive ?? false);
+
+  const text = createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL });
+  const face = createLazyFaceMoodDetector({
+    modelDir: config.MOODREEL_FACE_MODEL_DIR,
+    maxBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6),
+    maxPixels: Math.round(config.MOODREEL_MAX_IMAGE_MEGAPIXELS * 1e6),
+  });
+  const movies = await stores.catalog.allMovies();
+  await ensureEmotionProfiles(stores, movies, text, logger);
+
+  const recommendation = await createRecommendation({ config, stores, movies, logger, clock });
+  const popularity = recommendation.popularityCounts();
+  const catalog = new CatalogIndex(movies, popularity);
+  const recommender = recommendation.service;
+  const picks = config.MOODREEL_PICKS;
+  const gate = new InferenceGate({
+    concurrency: 1,
+    queueLimit: config.MOODREEL_QUEUE_LIMIT,
+    photoCooldownMs: config.MOODREEL_PHOTO_COOLDOWN_S * 1000,
+    clock,
+  });
+  const parties = new WatchPartyAgent({ stores, recommender, catalog, clock, logger: logger.child({ module: 'party' }), picks: Math.min(5, Math.max(3, picks)), owner: `${os.hostname()}:${process.pid}` });
+  const genres = [...new Set(movies.flatMap((m) => m.genres))].sort();
+  const handler = new Conversation({
+    stores,
+    recommender,
+    catalog,
+    mood: new MoodAgent({ text, face, gate, moods: stores.moods, maxImageBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6), maxTextChars: config.MOODREEL_MAX_TEXT_CHARS }),
+    recommendations: new RecommendationAgent({ stores, recommender, catalog, picks }),
+    feedback: new FeedbackAgent({ stores, recommender, catalog, logger }),
+    settings: new SettingsAgent({ preferences: stores.preferences, genres }),
+    parties,
+    sentiment: createSentimentAnalyzer(),
+    clock,
+    logger: logger.child({ module: 'conversation' }),
+    partyMinutes: config.MOODREEL_PARTY_MINUTES,
+    maxTextChars: config.MOODREEL_MAX_TEXT_CHARS,
+  });
+
+  return {
+    handler,
+    parties,
+    database,
+    stores,
+    recommendation,
+    startSchedules() {
+      void parties.resume();
+      recommendation.startSchedule();
+    },
+    async close() {
+      parties.stop();
+      await recommendation.stop();
+      await database.close();
+    },
+  };
+}
+
+/** True when the shipped text model is present (tests and scripts check before building an app). */
+export const textModelPresent = (config: Config) => existsSync(path.join(config.MOODREEL_TEXT_MODEL, 'config.json'));
