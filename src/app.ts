@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { Config } from './config.js';
-import type { Clock, Logger, Movie } from './core/ports.js';
+import type { Clock, Logger, Movie, TextMoodDetector } from './core/ports.js';
 import type { Stores } from './core/stores.js';
 import { CatalogIndex } from './core/agents/catalog-index.js';
 import { InferenceGate } from './core/agents/limits.js';
@@ -19,7 +19,7 @@ import { SettingsAgent } from './core/agents/settings.agent.js';
 import { WatchPartyAgent } from './core/agents/watch-party.agent.js';
 import { Conversation } from './core/conversation/conversation.js';
 import type { ConversationHandler } from './core/conversation/turn.js';
-import { openDatabase, type Database } from './infra/db/database.js';
+import { isStorageUnavailable, openDatabase, type Database } from './infra/db/database.js';
 import { createPrismaStores } from './infra/db/prisma-stores.js';
 import { importCatalog } from './infra/catalog/catalog.importer.js';
 import { terminalProgress } from './infra/catalog/progress.js';
@@ -55,7 +55,7 @@ async function ensureCatalog(database: Database, stores: Stores, config: Config,
   }
 }
 
-export async function ensureEmotionProfiles(stores: Stores, movies: readonly Movie[], text: ReturnType<typeof createTextMoodDetector>, logger: Logger): Promise<void> {
+export async function ensureEmotionProfiles(stores: Stores, movies: readonly Movie[], text: TextMoodDetector, logger: Logger): Promise<void> {
   const existing = await stores.catalog.emotionProfiles();
   const missing = movies.filter((m) => !existing.has(m.id));
   if (missing.length === 0) return;
@@ -71,7 +71,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   const stores = createPrismaStores(database);
   await ensureCatalog(database, stores, config, logger, options.interactive ?? false);
 
-  const text = createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL });
+  const text = await createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL });
   const face = createLazyFaceMoodDetector({
     modelDir: config.MOODREEL_FACE_MODEL_DIR,
     maxBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6),
@@ -107,6 +107,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     logger: logger.child({ module: 'conversation' }),
     partyMinutes: config.MOODREEL_PARTY_MINUTES,
     maxTextChars: config.MOODREEL_MAX_TEXT_CHARS,
+    isUnavailable: isStorageUnavailable,
   });
 
   return {

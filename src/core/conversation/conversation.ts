@@ -41,6 +41,8 @@ export interface ConversationDeps {
   readonly partyMinutes: number;
   readonly maxTextChars: number;
   readonly music?: MusicPicker;
+  /** Recognises "storage unreachable" errors (infra knows their shapes): answered as temporarily unavailable. */
+  readonly isUnavailable?: (error: unknown) => boolean;
 }
 
 interface Ctx {
@@ -74,6 +76,12 @@ export class Conversation implements ConversationHandler {
         // A refused button press is answered on the button itself (a toast), so the callback is answered.
         if (turn.action !== undefined) return [{ kind: 'ack', toast: error.message, alert: true }];
         return [{ kind: 'error', code: error.code, text: error.message }];
+      }
+      if (this.d.isUnavailable?.(error)) {
+        log.warn({ err: error }, 'storage unavailable');
+        const text = 'MoodReel is temporarily unavailable. Nothing you saw confirmed is lost; please try again in a minute.';
+        if (turn.action !== undefined) return [{ kind: 'ack', toast: text, alert: true }];
+        return [{ kind: 'error', code: 'unavailable', text }];
       }
       log.error({ err: error }, 'turn failed');
       if (turn.action !== undefined) return [{ kind: 'ack', toast: APOLOGY, alert: true }];

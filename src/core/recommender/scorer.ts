@@ -43,6 +43,13 @@ export interface Scorer {
   train(data: Dataset, options: TrainOptions): Promise<void>;
   /** Predicted rating-scale scores for `items` (external ids), NaN where it cannot score. */
   score(query: ScoreQuery, items: readonly number[]): Float32Array;
+  /**
+   * Optional top-N ordering scores for `items` (higher = recommend first, NaN =
+   * no opinion), for scorers whose best ranking is not their rating prediction:
+   * a model tuned for RMSE ranks obscure one-rating films first. Not on the
+   * rating scale. Rankers use it when present, else `score`.
+   */
+  rank?(query: ScoreQuery, items: readonly number[]): Float32Array;
   save(): ScorerParams;
   load(params: ScorerParams): void;
 }

@@ -57,3 +57,23 @@ export async function openDatabase(url: string): Promise<Database> {
   const db = client as unknown as Db;
   return { db, provider, close: () => client.$disconnect() };
 }
+
+/**
+ * True for errors that mean "the database cannot be reached right now" (server
+ * down, connection dropped, pool exhausted, file locked) rather than a bug: the
+ * conversation answers "temporarily unavailable" for these.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e: unknown = error;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const x = e as { code?: unknown; name?: unknown; message?: unknown; kind?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (typeof x.code === 'string' && /^(P1001|P1002|P1008|P1017|P2024|P2037|ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P01|57P03|53300|08006|08001|08003|SQLITE_BUSY|SQLITE_LOCKED)$/.test(x.code)) return true;
+    if (x.name === 'PrismaClientInitializationError') return true;
+    if (typeof x.kind === 'string' && /^(DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|TransactionAlreadyClosed|DatabaseDoesNotExist|DatabaseAccessDenied)$/.test(x.kind)) return true;
+    if (typeof x.message === 'string' && /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|database system is (starting|shutting) up|Can't reach database|does not allow connections|database is locked/i.test(x.message)) return true;
+    e = x.meta?.driverAdapterError ?? x.cause;
+  }
+  return false;
+}
