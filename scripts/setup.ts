@@ -10,7 +10,7 @@ import { createPrismaStores } from '../src/infra/db/prisma-stores.js';
 import { importCatalog } from '../src/infra/catalog/catalog.importer.js';
 import { terminalProgress } from '../src/infra/catalog/progress.js';
 import { createTextMoodDetector } from '../src/infra/mood/text-mood.detector.js';
-import { ensureEmotionProfiles } from '../src/app.js';
+import { ensureEmotionProfiles, importMusicIfPresent } from '../src/app.js';
 import { isUserError } from '../src/core/errors.js';
 
 const config = loadConfig();
@@ -21,6 +21,7 @@ try {
   console.log('file                                   rows   malformed');
   for (const f of report.files) console.log(`${f.file.slice(-38).padEnd(38)} ${String(f.rows).padStart(6)} ${String(f.malformed).padStart(10)}`);
   console.log(`movies ${report.movies} (${report.moviesWritten} written), ratings ${report.ratings} (${report.ratingsAdded} added) in ${report.seconds.toFixed(1)} s`);
+  if (await importMusicIfPresent(database, config, logger)) console.log(`music tracks: ${await database.db.track.count()}`);
   const stores = createPrismaStores(database);
   const started = Date.now();
   await ensureEmotionProfiles(stores, await stores.catalog.allMovies(), await createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL }), logger);

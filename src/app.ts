@@ -27,6 +27,11 @@ import { createSentimentAnalyzer } from './infra/text/sentiment.analyzer.js';
 import { createTextMoodDetector } from './infra/mood/text-mood.detector.js';
 import { createLazyFaceMoodDetector } from './infra/mood/lazy-face.detector.js';
 import { createRecommendation, type RecommendationRuntime } from './infra/recommendation/recommendation.runtime.js';
+import { MusicPickerService } from './core/music/music-picker.js';
+import { PrismaMusicStore } from './infra/music/music.store.js';
+import { loadMusicCalibration } from './infra/music/music-calibration.loader.js';
+import { importMusic } from './infra/music/music.importer.js';
+import { isUserError } from './core/errors.js';
 
 export interface App {
   readonly handler: ConversationHandler;
@@ -52,6 +57,19 @@ async function ensureCatalog(database: Database, stores: Stores, config: Config,
   if ((await stores.catalog.count()) === 0) {
     process.stderr.write(`First start: importing the movie catalogue from ${path.resolve(config.MOODREEL_DATA_DIR)} ...\n`);
     await importCatalog(database, config.MOODREEL_DATA_DIR, logger, interactive ? terminalProgress() : undefined);
+  }
+  if ((await database.db.track.count()) === 0) await importMusicIfPresent(database, config, logger);
+}
+
+/** Music is optional: without the songs file, /music says it is not set up and everything else works. */
+export async function importMusicIfPresent(database: Database, config: Config, logger: Logger): Promise<boolean> {
+  try {
+    await importMusic(database, config.MOODREEL_DATA_DIR, logger);
+    return true;
+  } catch (error) {
+    if (!isUserError(error) || error.code !== 'data_missing') throw error;
+    logger.warn({ dataDir: config.MOODREEL_DATA_DIR }, 'music data not found; /music is off (see docs/music.md)');
+    return false;
   }
 }
 
@@ -93,6 +111,10 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   });
   const parties = new WatchPartyAgent({ stores, recommender, catalog, clock, logger: logger.child({ module: 'party' }), picks: Math.min(5, Math.max(3, picks)), owner: `${os.hostname()}:${process.pid}` });
   const genres = [...new Set(movies.flatMap((m) => m.genres))].sort();
+  const music =
+    (await database.db.track.count()) > 0
+      ? new MusicPickerService({ tracks: new PrismaMusicStore(database.db), preferences: stores.preferences, calibration: loadMusicCalibration(), clock, logger: logger.child({ module: 'music' }) })
+      : undefined;
   const handler = new Conversation({
     stores,
     recommender,
@@ -108,6 +130,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     partyMinutes: config.MOODREEL_PARTY_MINUTES,
     maxTextChars: config.MOODREEL_MAX_TEXT_CHARS,
     isUnavailable: isStorageUnavailable,
+    ...(music ? { music } : {}),
   });
 
   return {
