@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
+import type { Clock } from '../../src/core/ports.js';
 import { createLogger } from '../../src/infra/logging/logger.js';
 
 export const DATA_DIR = process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data');
@@ -19,7 +20,7 @@ export interface TestApp {
 }
 
 /** Builds the app; `env` overrides settings. The first build imports the catalogue (~10 s). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'moodreel-app-'));
   const config = loadConfig({
     DATABASE_URL: `file:${path.join(dir, 'app.db')}`,
@@ -31,7 +32,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config, createLogger(config.LOG_LEVEL));
+  const app = await createApp(config, createLogger(config.LOG_LEVEL), clock ? { clock } : {});
   return {
     app,
     dir,
@@ -40,4 +41,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A clock tests can move forward (watch-party deadlines). */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
 }

@@ -1,0 +1,141 @@
+/**
+ * The real core behind the real telegraf client, against the local fake Bot
+ * API: onboarding, text mood, selfie mood, rating, settings, forget and a whole
+ * watch party with three members.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramBot, type TelegramBot } from '../../src/bots/telegram/telegram.adapter.js';
+import { COMMANDS } from '../../src/core/conversation/commands.js';
+import { createLogger } from '../../src/infra/logging/logger.js';
+import { FakeTelegramApi, type BotOutput } from '../fakes/telegram-api.fake.js';
+import { TelegramDriver } from '../fakes/telegram-driver.js';
+import { DATA_DIR, startTestApp, TestClock, type TestApp } from '../helpers/app.js';
+
+type Message = Extract<BotOutput, { kind: 'message' }>;
+const messages = (outputs: readonly BotOutput[]) => outputs.filter((o): o is Message => o.kind === 'message');
+const answers = (outputs: readonly BotOutput[]) => outputs.filter((o) => o.kind === 'callback_answer').map((o) => (o as { text?: string }).text ?? '');
+const edits = (outputs: readonly BotOutput[]) => outputs.filter((o): o is Extract<BotOutput, { kind: 'edit' }> => o.kind === 'edit');
+const textOf = (m: Message) => m.text ?? m.caption ?? '';
+
+describe('Telegram end to end with the real core', () => {
+  let t: TestApp;
+  let fake: FakeTelegramApi;
+  let driver: TelegramDriver;
+  let bot: TelegramBot;
+  const clock = new TestClock();
+  let happy: Uint8Array;
+
+  beforeAll(async () => {
+    happy = new Uint8Array(await readFile(path.join(DATA_DIR, 'faces', 'samples', 'happy.jpg')));
+    t = await startTestApp({}, clock);
+    fake = await FakeTelegramApi.start();
+    driver = new TelegramDriver(fake, { timeoutMs: 30_000 });
+    bot = createTelegramBot({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      handler: t.app.handler,
+      commands: COMMANDS,
+      logger: createLogger('silent'),
+      handlerTimeoutMs: 30_000,
+      maxImageBytes: 10_000_000,
+      onUpdateDone: driver.onUpdateDone,
+    });
+    await bot.start();
+    t.app.parties.registerNotifier(bot.notifier);
+  }, 240_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await fake?.close();
+    await t?.dispose();
+  });
+
+  it('given /start, greets and says what MoodReel keeps and never keeps', async () => {
+    const user = driver.user('Ana');
+    const chat = driver.privateChat(user);
+    const out = messages((await driver.userSays(chat, user, '/start').done).outputs);
+    expect(out.map(textOf).join('\n')).toMatch(/never keeps/);
+  });
+
+  it('given a sentence, answers with the mood and poster cards with rating buttons; a press stores and confirms in place; a second press changes it', async () => {
+    const user = driver.user('Ben');
+    const chat = driver.privateChat(user);
+    const out = messages((await driver.userSays(chat, user, 'I feel rough today').done).outputs);
+    expect(out.map(textOf).join('\n')).toMatch(/You seem (low|anxious)/);
+    const cards = out.filter((m) => m.buttons?.flat().some((b) => b.label === '4★'));
+    expect(cards.length).toBe(5);
+    expect(cards.some((c) => typeof c.photo === 'string' && c.photo.startsWith('https://image.tmdb.org/'))).toBe(true);
+    const first = cards[0]!;
+    const actionOf = (label: string) => first.buttons!.flat().find((b) => b.label === label && 'action' in b) as { action: string };
+    const press = await driver.userPresses(chat, user, first.messageId, actionOf('4★').action).done;
+    expect(answers(press.outputs).join()).toMatch(/Saved: 4★/);
+    expect(edits(press.outputs)[0]?.buttons?.flat().some((b) => b.label.startsWith('✅'))).toBe(true);
+    await driver.userPresses(chat, user, first.messageId, actionOf('2★').action).done;
+    const stored = await t.app.database.db.rating.findMany({ where: { source: 'button', user: { identities: { some: { platform: 'telegram', externalId: String(user.id) } } } } });
+    expect(stored.map((r) => r.value)).toEqual([2]);
+  });
+
+  it('given a selfie, asks for consent first, then reads the face and answers with picks', async () => {
+    const user = driver.user('Cleo');
+    const chat = driver.privateChat(user);
+    const ask = messages((await driver.userSendsPhoto(chat, user, happy).done).outputs);
+    expect(ask.map(textOf).join()).toMatch(/Is that OK\?/);
+    await driver.userPressesButton(chat, user, /Yes, analyse/).done;
+    const out = messages((await driver.userSendsPhoto(chat, user, happy).done).outputs);
+    expect(out.map(textOf).join('\n')).toMatch(/You seem happy/);
+    expect(out.filter((m) => m.buttons?.flat().some((b) => b.label === '5★')).length).toBe(5);
+  });
+
+  it('given /settings, shows them and a button changes the strategy', async () => {
+    const user = driver.user('Dev');
+    const chat = driver.privateChat(user);
+    const shown = messages((await driver.userSays(chat, user, '/settings').done).outputs);
+    expect(shown.map(textOf).join()).toMatch(/Your settings/);
+    const press = await driver.userPressesButton(chat, user, /Lift my mood/).done;
+    expect(answers(press.outputs).join()).toMatch(/Saved/);
+    const u = await t.app.stores.users.resolve('telegram', String(user.id));
+    expect((await t.app.stores.preferences.get(u.id)).strategy).toBe('lift');
+  });
+
+  it('given /forget and a confirm, erases the user and says what was erased', async () => {
+    const user = driver.user('Eve');
+    const chat = driver.privateChat(user);
+    await driver.userSays(chat, user, 'so happy today').done;
+    await driver.userPressesButton(chat, user, '5★').done;
+    await driver.userSays(chat, user, '/forget').done;
+    const press = await driver.userPressesButton(chat, user, /Yes, erase/).done;
+    expect(edits(press.outputs).map((e) => e.text ?? '').join()).toMatch(/Erased everything about you/);
+    expect(await t.app.database.db.identity.count({ where: { platform: 'telegram', externalId: String(user.id) } })).toBe(0);
+  });
+
+  it('given a group with three members, runs a watch party from join to winner; outsiders and late votes are refused', async () => {
+    const [a, b, c, outsider] = [driver.user('Ann'), driver.user('Bob'), driver.user('Cat'), driver.user('Olly')];
+    const group = driver.group('Movie night');
+    const start = messages((await driver.userSays(group, a, '/watchparty 5').done).outputs);
+    expect(start.map(textOf).join()).toMatch(/Watch party!/);
+    await driver.userPressesButton(group, b, /Join/).done;
+    await driver.userPressesButton(group, c, /Join/).done;
+    const second = messages((await driver.userSays(group, b, '/watchparty').done).outputs);
+    expect(second.map(textOf).join()).toMatch(/already running/);
+    const proposed = await driver.userPressesButton(group, a, /Propose picks/).done;
+    const voteButtons = edits(proposed.outputs)[0]!.buttons!.flat();
+    expect(voteButtons.length).toBeGreaterThanOrEqual(3);
+    await driver.userPressesButton(group, a, voteButtons[1]!.label).done;
+    await driver.userPressesButton(group, b, voteButtons[1]!.label).done;
+    await driver.userPressesButton(group, c, voteButtons[0]!.label).done;
+    const changed = await driver.userPressesButton(group, c, voteButtons[1]!.label).done;
+    expect(answers(changed.outputs).join()).toMatch(/Vote changed/);
+    const refused = await driver.userPressesButton(group, outsider, voteButtons[0]!.label).done;
+    expect(answers(refused.outputs).join()).toMatch(/Only members/);
+    clock.advance(6 * 60_000);
+    const announced = driver.waitForOutput(group, (o) => o.kind === 'message' && /Watch party result/.test(o.text ?? ''));
+    await t.app.parties.sweep();
+    const result = (await announced) as Message;
+    expect(result.text).toMatch(/3 of 3 member vote\(s\)/);
+    expect(result.text).toContain(voteButtons[1]!.label.replace(/^🗳 \d+\. /, '').replace(/…$/, '').slice(0, 20));
+    const late = await driver.userPressesButton(group, a, voteButtons[0]!.label).done;
+    expect(answers(late.outputs).join()).toMatch(/party is over/);
+  });
+});
