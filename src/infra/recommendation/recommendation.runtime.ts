@@ -15,7 +15,10 @@ import { PopularityScorer } from '../../core/recommender/scorers/popularity.scor
 import { ContentScorer } from '../../core/recommender/content/content.scorer.js';
 import { MoodScorer } from '../../core/recommender/mood/mood.scorer.js';
 import { HybridScorer } from '../../core/recommender/hybrid/hybrid.scorer.js';
-import { UNFITTED_BLEND } from '../../core/recommender/hybrid/blend-fit.js';
+import { UNFITTED_BLEND, type BlendParams } from '../../core/recommender/hybrid/blend-fit.js';
+import type { Scorer } from '../../core/recommender/scorer.js';
+import { ModelRegistry } from '../recommender/model-registry.js';
+import { retrain as retrainJob, type RetrainResult } from '../recommender/retrain.job.js';
 import { RecommenderService, type StoredRating } from '../../core/recommender/service.js';
 
 export interface RecommendationRuntime {
@@ -23,7 +26,9 @@ export interface RecommendationRuntime {
   /** Rating counts per movie (search ranks popular titles first). */
   popularityCounts(): Map<number, number>;
   /** Trains a candidate collaborative model now; resolves with what happened. */
-  retrain(): Promise<{ promoted: boolean; version: string | null; reason: string }>;
+  retrain(): Promise<RetrainResult>;
+  /** Resolves when start-up training (if any) has finished. */
+  readonly ready: Promise<void>;
   startSchedule(): void;
   stop(): Promise<void>;
 }
@@ -80,24 +85,62 @@ export async function createRecommendation(deps: RecommendationDeps): Promise<Re
   const counts = new Map<number, number>();
   for (const r of interactions) counts.set(r.item, (counts.get(r.item) ?? 0) + 1);
 
+  const registry = new ModelRegistry(config.MOODREEL_MODELS_DIR, { logger: log });
+  /** The blend fitted in the worker together with a CF version (stored in its manifest). */
+  const blendOf = async (version: string): Promise<BlendParams | undefined> => {
+    const notes = (await registry.manifest(version)).notes as { report?: { blend?: BlendParams | null } } | undefined;
+    return notes?.report?.blend ?? undefined;
+  };
+  const serve = async (scorer: Scorer, version: string) => {
+    const blend = await blendOf(version);
+    service.swapModel(scorer, version, blend);
+    log.info({ version, blendFitted: blend !== undefined }, 'collaborative model serving');
+  };
+  let running: Promise<RetrainResult> | null = null;
+  const retrain = (): Promise<RetrainResult> =>
+    (running ??= retrainJob({
+      loadRatings: () => loadInteractions(stores),
+      registry,
+      logger: log,
+      timeoutMs: config.MOODREEL_RETRAIN_TIMEOUT_MIN * 60_000,
+      seed: config.MOODREEL_SEED,
+      extraItems: movies.map((m) => m.id),
+      hybrid: { movies, profiles: [...profiles] },
+      onPromoted: serve,
+    }).finally(() => {
+      running = null;
+    }));
+
+  // A promoted version from an earlier run serves at once; otherwise train one in the background.
+  let ready: Promise<void> = Promise.resolve();
+  try {
+    const current = await registry.loadCurrent();
+    if (current) await serve(current.scorer, current.manifest.version);
+    else if (config.MOODREEL_TRAIN_ON_START) {
+      ready = retrain().then(
+        (r) => log.info({ status: r.status }, 'start-up training finished'),
+        (e: unknown) => log.error({ err: e }, 'start-up training failed; the baseline keeps serving'),
+      );
+    }
+  } catch (error) {
+    log.error({ err: error }, 'could not load the saved model; the baseline keeps serving');
+  }
+
   let task: ScheduledTask | null = null;
   const runtime: RecommendationRuntime = {
     service,
+    ready,
     popularityCounts: () => counts,
-    async retrain() {
-      return { promoted: false, version: null, reason: 'collaborative training not wired yet' };
-    },
+    retrain,
     startSchedule() {
       if (config.MOODREEL_RETRAIN_CRON === 'off') return;
       task = cron.schedule(config.MOODREEL_RETRAIN_CRON, () => {
-        void runtime.retrain().then(
-          (r: { promoted: boolean; version: string | null; reason: string }) => log.info(r, 'scheduled retraining finished'),
-          (e: unknown) => log.error({ err: e }, 'scheduled retraining failed; the old model keeps serving'),
-        );
+        void retrain().then((r) => log.info({ status: r.status }, 'scheduled retraining finished'));
       });
     },
     async stop() {
       await task?.stop();
+      await running?.catch(() => undefined);
     },
   };
   return runtime;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../../src/core/recommender/dataset.js';
+import { BiasedMfModel } from '../../../src/core/recommender/scorers/biased-mf.model.js';
 import { EaseScorer } from '../../../src/core/recommender/scorers/ease.scorer.js';
+import { choleskySolve, spdInverse } from '../../../src/core/recommender/scorers/linalg.js';
+import { topN } from '../../../src/core/recommender/scorers/select.js';
 import { BiasScorer } from '../../../src/core/recommender/scorers/bias.scorer.js';
 import { FallbackScorer } from '../../../src/core/recommender/scorers/fallback.js';
 import { GlobalMeanScorer } from '../../../src/core/recommender/scorers/global-mean.scorer.js';
@@ -167,5 +170,62 @@ describe('EaseScorer', () => {
     await s.train(Dataset.from(rows([[1, 10, 4, 0], [2, 10, 4, 0], [1, 11, 4, 0]])), seed);
     expect(s.size).toBe(1);
     expect(Number.isNaN(s.score({ userId: 1, history: [] }, [11])[0])).toBe(true);
+  });
+});
+
+describe('BiasedMfModel fold-in', () => {
+  const model = new BiasedMfModel(
+    {
+      factors: 2,
+      mean: 3,
+      minRating: 0.5,
+      maxRating: 5,
+      userIds: [1],
+      itemIds: [10, 11, 12, 13],
+      userFactors: Float32Array.from([0, 0]),
+      userBias: Float32Array.from([0]),
+      itemFactors: Float32Array.from([1, 0, 0, 1, 1, 1, 9, 9]),
+      itemBias: Float32Array.from([0, 0, 0, 0]),
+      itemCount: Float32Array.from([5, 5, 5, 0]),
+    },
+    { base: 1e-9, perRating: 0, biasBase: 1e-9, biasPerRating: 0 },
+  );
+
+  it('given ratings made by p = (0.5, -0.5) and bias 0.2, recovers them with a tiny ridge', () => {
+    // r = 3 + 0.2 + p.q: item 10 -> 3.7, item 11 -> 2.7, item 12 -> 3.2
+    const state = model.userState({ userId: UNKNOWN_USER, history: [{ item: 10, rating: 3.7 }, { item: 11, rating: 2.7 }, { item: 12, rating: 3.2 }] })!;
+    expect(state.vector[0]).toBeCloseTo(0.5, 5);
+    expect(state.vector[1]).toBeCloseTo(-0.5, 5);
+    expect(state.bias).toBeCloseTo(0.2, 5);
+  });
+
+  it('ignores untrained items in the history and never scores them', () => {
+    const query = { userId: UNKNOWN_USER, history: [{ item: 13, rating: 5 }] };
+    expect(model.userState(query)).toEqual({ vector: new Float32Array(2), bias: 0 });
+    expect(Number.isNaN(model.score(query, [13])[0])).toBe(true);
+  });
+
+  it('given no history, uses the trained vector of a known user and nothing for a stranger', () => {
+    expect(model.score({ userId: 1, history: [] }, [10])[0]).toBeCloseTo(3, 6);
+    expect(model.userState({ userId: UNKNOWN_USER, history: [] })).toBeNull();
+  });
+});
+
+describe('linalg', () => {
+  it('solves a 2x2 SPD system and inverts it', () => {
+    const a = Float64Array.from([4, 2, 2, 3]);
+    expect(Array.from(choleskySolve(a, Float64Array.from([2, 1]), 2)).map((x) => +x.toFixed(12))).toEqual([0.5, 0]);
+    const inv = spdInverse(Float64Array.from(a), 2);
+    // inverse of [[4,2],[2,3]] = 1/8 [[3,-2],[-2,4]]
+    expect(Array.from(inv).map((x) => +x.toFixed(12))).toEqual([0.375, -0.25, -0.25, 0.5]);
+  });
+
+  it('refuses a matrix that is not positive definite', () => {
+    expect(() => spdInverse(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/positive definite/);
+  });
+
+  it('topN returns the best finite scores, ties to the lower index, skipping what it is told to', () => {
+    expect(Array.from(topN([1, NaN, 3, 3, 2], 3))).toEqual([2, 3, 4]);
+    expect(Array.from(topN([5, 4, 3], 2, (k) => k === 0))).toEqual([1, 2]);
   });
 });
