@@ -1,0 +1,48 @@
+/**
+ * Hand-written neutral chat messages (no mood expressed). The dair-ai data has no
+ * neutral class, so the neutral threshold is chosen against these (they must read as
+ * unsure) and val.txt (it must keep reading as emotional). Written for MoodReel, in
+ * the register of the bot's users; none is taken from a data set.
+ */
+export const NEUTRAL_SENTENCES: readonly string[] = [
+  'the meeting is at three',
+  'what movies are on tonight',
+  'can you recommend something to watch',
+  'i watched a film yesterday',
+  'the train leaves at six',
+  'i am at home now',
+  'send me the list please',
+  'it is tuesday',
+  'what time is it',
+  'i had pasta for lunch',
+  'the store closes at nine',
+  'my phone battery is at fifty percent',
+  'we are going to the cinema on saturday',
+  'i need to buy milk and bread',
+  'the weather is cloudy today',
+  'show me comedies from the nineties',
+  'how long is that movie',
+  'i am reading a book about history',
+  'the bus was on time',
+  'my brother lives in another city',
+  'i will call you later',
+  'the package arrived this morning',
+  'we have a test on monday',
+  'i am working from home today',
+  'what is the name of that actor',
+  'i usually watch movies on weekends',
+  'the film is two hours long',
+  'i cooked dinner and cleaned the kitchen',
+  'there is a new season of that show',
+  'i walked the dog after work',
+  'can i rate the movie later',
+  'i just got back from the office',
+  'the remote is on the table',
+  'is this movie in english',
+  'i started a new series last week',
+  'my sister is visiting this weekend',
+  'i need a movie for tonight',
+  'the meeting moved to four',
+  'i am sitting on the couch',
+  'we ordered pizza',
+];
