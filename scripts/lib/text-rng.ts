@@ -4,16 +4,8 @@
  */
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The recommender's generator, shared so every seeded step in MoodReel uses one implementation. */
+export { mulberry32 } from '../../src/core/recommender/scorers/random.js';
 
 /** Standard normal sample (Box-Muller). */
 export function gaussian(rng: Rng): number {
