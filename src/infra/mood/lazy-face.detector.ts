@@ -3,13 +3,13 @@
  * text, and face-api's WASM start-up costs a few seconds.
  */
 import type { FaceMoodDetector } from '../../core/ports.js';
-import { createFaceMoodDetector, type FaceMoodDetectorOptions } from './face-mood.detector.js';
+import { createStockFaceMoodDetector, type StockFaceOptions } from './stock-face.detector.js';
 
-export function createLazyFaceMoodDetector(options: FaceMoodDetectorOptions): FaceMoodDetector {
+export function createLazyFaceMoodDetector(options: StockFaceOptions & { modelDir?: string }): FaceMoodDetector {
   let loading: Promise<FaceMoodDetector> | null = null;
   return {
     async detect(image) {
-      loading ??= Promise.resolve(createFaceMoodDetector(options)).catch((error: unknown) => {
+      loading ??= createStockFaceMoodDetector(options).catch((error: unknown) => {
         loading = null;
         throw error;
       });
