@@ -153,3 +153,40 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
 
 /** True when the shipped text model is present (tests and scripts check before building an app). */
 export const textModelPresent = (config: Config) => existsSync(path.join(config.MOODREEL_TEXT_MODEL, 'config.json'));
+
+/**
+ * The real app for `npm run bench:bots`: a temporary SQLite database over the
+ * catalogue in MOODREEL_DATA_DIR (default ../shared/data), no scheduled jobs.
+ */
+export async function createHandlerForBench(_options: { platform: 'telegram' }): Promise<{
+  handler: ConversationHandler;
+  countStoredRatings(): Promise<number>;
+  isRatingAction(action: string): boolean;
+  close(): Promise<void>;
+}> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { loadConfig } = await import('./config.js');
+  const { createLogger } = await import('./infra/logging/logger.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'moodreel-bench-'));
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: `file:${path.join(dir, 'bench.db')}`,
+    MOODREEL_DATA_DIR: process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data'),
+    MOODREEL_MODELS_DIR: path.join(dir, 'models'),
+    MOODREEL_RETRAIN_CRON: 'off',
+    MOODREEL_TRAIN_ON_START: 'false',
+    MOODREEL_PHOTO_COOLDOWN_S: '0',
+    MOODREEL_QUEUE_LIMIT: '1000',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  const app = await createApp(config, createLogger(config.LOG_LEVEL));
+  return {
+    handler: app.handler,
+    countStoredRatings: () => app.database.db.rating.count({ where: { source: 'button' } }),
+    isRatingAction: (action) => /^r:\d+:[1-5sn]$/.test(action),
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -21,7 +21,14 @@ for (const provider of PROVIDERS) {
   execFileSync(prismaBin, ['generate', '--schema', file], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PRISMA_TOOL_PROVIDER: provider, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+    // Without a DATABASE_URL to resolve, the CLI falls back to fetching a native engine (offline: fails).
+    env: {
+      ...process.env,
+      DATABASE_URL: provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://127.0.0.1:5432/unused',
+      PRISMA_TOOL_PROVIDER: provider,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
   });
   writeFileSync(stamp, hashOf(schema));
 }
