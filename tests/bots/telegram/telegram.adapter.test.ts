@@ -2,6 +2,7 @@
  * The real telegraf client against the local fake Bot API, with a scripted core.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +18,7 @@ import type { Logger } from '../../../src/core/ports.js';
 import { demoCards, ScriptedHandler, type Script } from '../../fakes/scripted-handler.js';
 import { FakeTelegramApi, type BotOutput } from '../../fakes/telegram-api.fake.js';
 import { TelegramDriver } from '../../fakes/telegram-driver.js';
+import { DATA_DIR } from '../../helpers/app.js';
 
 interface LogEntry {
   level: string;
@@ -36,7 +38,7 @@ const captureLogger = (entries: LogEntry[], bindings: Record<string, unknown> = 
   };
 };
 
-const JPEG = new Uint8Array(await readFile(new URL('../../../../shared/data/faces/samples/happy.jpg', import.meta.url)));
+const JPEG = new Uint8Array(await readFile(path.join(DATA_DIR, 'faces', 'samples', 'happy.jpg')));
 
 interface Harness {
   fake: FakeTelegramApi;
