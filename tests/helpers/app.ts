@@ -11,7 +11,9 @@ import { createApp, type App } from '../../src/app.js';
 import type { Clock } from '../../src/core/ports.js';
 import { createLogger } from '../../src/infra/logging/logger.js';
 
-export const DATA_DIR = process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data');
+import { DATA_DIR } from './data.js';
+
+export { DATA_DIR };
 
 export interface TestApp {
   readonly app: App;

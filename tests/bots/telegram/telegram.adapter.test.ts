@@ -18,7 +18,7 @@ import type { Logger } from '../../../src/core/ports.js';
 import { demoCards, ScriptedHandler, type Script } from '../../fakes/scripted-handler.js';
 import { FakeTelegramApi, type BotOutput } from '../../fakes/telegram-api.fake.js';
 import { TelegramDriver } from '../../fakes/telegram-driver.js';
-import { DATA_DIR } from '../../helpers/app.js';
+import { DATA_DIR } from '../../helpers/data.js';
 
 interface LogEntry {
   level: string;
