@@ -172,6 +172,7 @@ const main = async () => {
     const user: FakeUser = driver.user(`User${plan.index + 1}`);
     const chat: FakeChat = driver.privateChat(user);
     let ratable: { messageId: number; action: string }[] = [];
+    let consented = false;
     const collect = (outputs: readonly BotOutput[]) => {
       const fresh = outputs.flatMap((o) =>
         o.kind === 'message' && o.buttons ? o.buttons.flat().filter(isRating).map((b) => ({ messageId: o.messageId, action: b.action })) : [],
@@ -190,6 +191,15 @@ const main = async () => {
       }
       if (turn % 4 === 3) {
         const face = faces[(plan.index + turn) % faces.length]!;
+        if (!consented) {
+          // The first photo is answered with a consent question (photos are analysed only after a yes).
+          const asked = await record('button', driver.userSendsPhoto(chat, user, face, { width: 640, height: 480 }));
+          const yes = asked.outputs
+            .flatMap((o) => (o.kind === 'message' && o.buttons ? o.buttons.flat().map((b) => ({ b, messageId: o.messageId })) : []))
+            .find(({ b }) => 'action' in b && /^✅ yes|analyse my photos/i.test(b.label));
+          if (yes && 'action' in yes.b) await record('button', driver.userPresses(chat, user, yes.messageId, yes.b.action));
+          consented = true;
+        }
         collect((await record('photo', driver.userSendsPhoto(chat, user, face, { width: 640, height: 480 }))).outputs);
         continue;
       }

@@ -22,17 +22,12 @@ export class RecommendationAgent {
     private readonly deps: { stores: Stores; recommender: Recommender; catalog: CatalogIndex; picks: number },
   ) {}
 
-  /** Movies never to propose again: rated, seen or "not for me". */
-  async excluded(userId: number): Promise<Set<number>> {
-    const rated = await this.deps.stores.ratings.forUser(userId);
-    return new Set(rated.map((r) => r.movieId));
-  }
-
   async picks(ctx: PickContext, mood: MoodReading | null, header: string, footer?: string): Promise<Reply> {
     const { stores, recommender, catalog } = this.deps;
-    const [preferences, exclude] = await Promise.all([stores.preferences.get(ctx.userId), this.excluded(ctx.userId)]);
-    // Vary consecutive answers: skip what the last answer showed.
-    for (const id of await stores.recommendations.recentMovieIds(ctx.userId, this.deps.picks)) exclude.add(id);
+    // Rated, seen and "not for me" movies are excluded by the recommender, which keeps every
+    // user's ratings in memory; here we only vary consecutive answers by skipping the last one's.
+    const [preferences, recent] = await Promise.all([stores.preferences.get(ctx.userId), stores.recommendations.recentMovieIds(ctx.userId, this.deps.picks)]);
+    const exclude = new Set(recent);
     const picks = await recommender.recommend({ userId: ctx.userId, mood, preferences, n: this.deps.picks, exclude });
     if (picks.length === 0) {
       return { kind: 'text', text: 'I have nothing left that fits your settings. Loosen them in /settings and ask again.' };

@@ -13,6 +13,8 @@ export interface StockFaceOptions {
   readonly maxPixels: number;
   /** Tiny detector input size (multiple of 32). */
   readonly inputSize?: number;
+  /** Longest side the photo is shrunk to before detection. */
+  readonly maxSide?: number;
   readonly scoreThreshold?: number;
 }
 
@@ -55,10 +57,10 @@ export function groupMood(faces: readonly FaceMood[]): MoodReading | null {
 
 export async function createStockFaceMoodDetector(options: StockFaceOptions): Promise<FaceMoodDetector> {
   const { faceapi, tf } = await loadFaceApi();
-  const detectorOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize ?? 416, scoreThreshold: options.scoreThreshold ?? 0.4 });
+  const detectorOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize ?? 320, scoreThreshold: options.scoreThreshold ?? 0.4 });
   return {
     async detect(image: Uint8Array): Promise<FaceMoodResult> {
-      const decoded = await decodeImage(image, { maxBytes: options.maxBytes, maxPixels: options.maxPixels });
+      const decoded = await decodeImage(image, { maxBytes: options.maxBytes, maxPixels: options.maxPixels, maxSide: options.maxSide ?? 512 });
       const input = tf.tensor3d(decoded.data, [decoded.height, decoded.width, 3], 'int32');
       try {
         const found = await faceapi.detectAllFaces(input as never, detectorOptions).withFaceExpressions();
