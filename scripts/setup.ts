@@ -9,6 +9,7 @@ import { openDatabase } from '../src/infra/db/database.js';
 import { createPrismaStores } from '../src/infra/db/prisma-stores.js';
 import { importCatalog } from '../src/infra/catalog/catalog.importer.js';
 import { terminalProgress } from '../src/infra/catalog/progress.js';
+import { downloadMovieLensSmall } from '../src/infra/catalog/movielens-download.js';
 import { createTextMoodDetector } from '../src/infra/mood/text-mood.detector.js';
 import { ensureEmotionProfiles, importMusicIfPresent } from '../src/app.js';
 import { isUserError } from '../src/core/errors.js';
@@ -17,7 +18,7 @@ const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
 try {
   const database = await openDatabase(config.DATABASE_URL);
-  const report = await importCatalog(database, config.MOODREEL_DATA_DIR, logger, terminalProgress());
+  const report = await importCatalog(database, config.MOODREEL_DATA_DIR, logger, terminalProgress(), downloadMovieLensSmall);
   console.log('file                                   rows   malformed');
   for (const f of report.files) console.log(`${f.file.slice(-38).padEnd(38)} ${String(f.rows).padStart(6)} ${String(f.malformed).padStart(10)}`);
   console.log(`movies ${report.movies} (${report.moviesWritten} written), ratings ${report.ratings} (${report.ratingsAdded} added) in ${report.seconds.toFixed(1)} s`);

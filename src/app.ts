@@ -23,6 +23,7 @@ import { isStorageUnavailable, openDatabase, type Database } from './infra/db/da
 import { createPrismaStores } from './infra/db/prisma-stores.js';
 import { importCatalog } from './infra/catalog/catalog.importer.js';
 import { terminalProgress } from './infra/catalog/progress.js';
+import { downloadMovieLensSmall } from './infra/catalog/movielens-download.js';
 import { createSentimentAnalyzer } from './infra/text/sentiment.analyzer.js';
 import { createTextMoodDetector } from './infra/mood/text-mood.detector.js';
 import { createLazyFaceMoodDetector } from './infra/mood/lazy-face.detector.js';
@@ -56,7 +57,7 @@ const systemClock: Clock = { now: () => new Date() };
 async function ensureCatalog(database: Database, stores: Stores, config: Config, logger: Logger, interactive: boolean): Promise<void> {
   if ((await stores.catalog.count()) === 0) {
     process.stderr.write(`First start: importing the movie catalogue from ${path.resolve(config.MOODREEL_DATA_DIR)} ...\n`);
-    await importCatalog(database, config.MOODREEL_DATA_DIR, logger, interactive ? terminalProgress() : undefined);
+    await importCatalog(database, config.MOODREEL_DATA_DIR, logger, interactive ? terminalProgress() : undefined, downloadMovieLensSmall);
   }
   if ((await database.db.track.count()) === 0) await importMusicIfPresent(database, config, logger);
 }

@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import { bulkInsert } from '../db/bulk-insert.js';
 import type { Logger } from '../../core/ports.js';
 import { loadCatalog, type FileReport, type MovieRow } from './catalog.loader.js';
-import { catalogFiles, missingDataError, missingRequired } from './data-files.js';
+import { MOVIELENS_SMALL_URL, catalogFiles, missingDataError, missingRequired } from './data-files.js';
 
 export interface ImportProgress {
   start(label: string, total: number): void;
@@ -59,11 +59,30 @@ function movieData(m: MovieRow) {
 const sameMovie = (a: ReturnType<typeof movieData>, b: Record<string, unknown>) =>
   (Object.keys(a) as (keyof typeof a)[]).every((k) => (a[k] ?? null) === (b[k] ?? null));
 
-export async function importCatalog(database: Database, dataDir: string, logger: Logger, progress: ImportProgress = silentProgress): Promise<ImportReport> {
+/**
+ * `download` fetches the official files when they are missing (the app passes
+ * downloadMovieLensSmall; offline it fails and the missing-data message stands).
+ */
+export async function importCatalog(
+  database: Database,
+  dataDir: string,
+  logger: Logger,
+  progress: ImportProgress = silentProgress,
+  download?: (dataDir: string) => Promise<unknown>,
+): Promise<ImportReport> {
   const started = Date.now();
   const { db } = database;
   const files = catalogFiles(dataDir);
-  const missing = missingRequired(files);
+  let missing = missingRequired(files);
+  if (missing.length && download) {
+    try {
+      logger.info({ url: MOVIELENS_SMALL_URL }, 'MovieLens files missing: downloading the official zip');
+      await download(dataDir);
+      missing = missingRequired(files);
+    } catch (error) {
+      logger.warn({ err: error }, 'MovieLens download failed (offline?)');
+    }
+  }
   if (missing.length) throw missingDataError(dataDir, missing);
   const catalog = loadCatalog(files);
   for (const r of catalog.reports) {
