@@ -1,115 +1,133 @@
 /**
- * `npm run eval:face -- <file-or-folder> [--limit N] [--out file]`
- * FER2013 Kaggle CSV (emotion,pixels,Usage; .gz or plain): the 48x48 crops go
- * straight to the expression net (no detection). A folder of photos (label =
- * file-name prefix, e.g. happy.jpg, sad_2.png, or a labels.csv `file,label`)
- * goes through the whole selfie pipeline. Prints accuracy, macro-F1 and a
- * confusion matrix over the 7 FER classes, then one JSON line.
+ * `npm run eval:face -- <file-or-folder> [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]`
+ *
+ * FER2013 Kaggle CSV (emotion,pixels,Usage; .gz or plain): the 48x48 crops go straight to
+ * the expression model (no detection), resized to 112 px as face-api does. The Kaggle
+ * files are sorted by class, so --limit takes a seeded random sample, never the first rows.
+ * A folder of photos (label = file-name prefix, e.g. happy.jpg, sad_2.png, or a
+ * labels.csv `file,label`) goes through the whole selfie pipeline (decode, detect,
+ * crop, classify); the largest face is scored and a photo with no face counts as wrong.
+ * Scored in the 7 FER classes. Prints accuracy, macro-F1 and a confusion matrix, then
+ * one JSON line {"accuracy","macroF1","n","noFace"}.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { loadFaceApi } from '../src/infra/mood/face-api.loader.js';
-import { createStockFaceMoodDetector } from '../src/infra/mood/stock-face.detector.js';
 import { isUserError } from '../src/core/errors.js';
-import type { MoodLabel } from '../src/core/mood/mood-space.js';
-
-const CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
-type Fer = (typeof CLASSES)[number];
-/** face-api expression names, in FER order. */
-const FACEAPI = ['angry', 'disgusted', 'fearful', 'happy', 'sad', 'surprised', 'neutral'] as const;
-const LABEL_ALIASES: Record<string, Fer> = {
-  angry: 'angry', anger: 'angry', disgust: 'disgust', disgusted: 'disgust', fear: 'fear', fearful: 'fear', happy: 'happy', joy: 'happy',
-  sad: 'sad', sadness: 'sad', surprise: 'surprise', surprised: 'surprise', neutral: 'neutral',
-};
-/** For photos, the pipeline answers in the mood space (disgust folds into anger there). */
-const MOOD_TO_FER: Record<MoodLabel, Fer> = { anger: 'angry', fear: 'fear', joy: 'happy', sadness: 'sad', surprise: 'surprise', neutral: 'neutral', love: 'happy' };
+import { createFaceMoodDetector, type FaceDetectorKind } from '../src/infra/mood/face-mood.detector.js';
+import { FER_EXPRESSIONS, loadFaceExpressionModel, type FaceExpressionManifest } from '../src/infra/mood/face-expression.model.js';
+import { FER_SIZE, isFerCsv, loadFer, type FerRow } from './lib/face-fer.js';
+import { ferCrops, sampleRows } from './lib/face-data.js';
+import { accuracy, argmax, confusionMatrix, macroF1, perClassF1 } from './lib/text-metrics.js';
 
 const args = process.argv.slice(2);
+const VALUE_FLAGS = ['--limit', '--out', '--model-dir', '--tta', '--detector', '--seed'];
 const flag = (name: string) => {
   const k = args.indexOf(name);
   return k >= 0 ? args[k + 1] : undefined;
 };
-const target = args.find((a, k) => !a.startsWith('--') && !['--limit', '--out'].includes(args[k - 1] ?? ''));
+const target = args.find((a, k) => !a.startsWith('--') && !VALUE_FLAGS.includes(args[k - 1] ?? ''));
 if (!target || !existsSync(target)) {
-  console.error('usage: npm run eval:face -- <fer2013.csv[.gz] | folder of labelled photos> [--limit N] [--out file]');
+  console.error('usage: npm run eval:face -- <fer2013.csv[.gz] | folder of labelled photos> [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]');
   process.exit(2);
 }
 const limit = Number(flag('--limit') ?? Infinity);
+const seed = Number(flag('--seed') ?? 42);
 const outFile = flag('--out');
+const modelDir = flag('--model-dir') ?? 'models/face-expression';
+const tta = flag('--tta')?.split(',') as FaceExpressionManifest['tta'] | undefined;
+const detector = (flag('--detector') ?? 'tiny') as FaceDetectorKind;
 
-interface Row { truth: Fer; predicted: Fer | null; faces: number; detail?: unknown }
-const rows: Row[] = [];
+const LABEL_ALIASES: Record<string, number> = {
+  angry: 0, anger: 0, disgust: 1, disgusted: 1, fear: 2, fearful: 2, scared: 2, happy: 3, happiness: 3, joy: 3,
+  sad: 4, sadness: 4, surprise: 5, surprised: 5, neutral: 6,
+};
 
-async function evalFer(file: string) {
-  const text = (file.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file)).toString('utf8');
-  const lines = text.split('\n').slice(1).filter(Boolean);
-  const samples = lines.slice(0, Number.isFinite(limit) ? limit : undefined).map((line) => {
-    const [emotion, pixels] = line.split(',');
-    return { truth: CLASSES[Number(emotion)]!, pixels: Float32Array.from(pixels!.trim().split(' ').map(Number)) };
-  });
-  const { faceapi, tf } = await loadFaceApi();
-  const BATCH = 64;
-  for (let k = 0; k < samples.length; k += BATCH) {
-    const batch = samples.slice(k, k + BATCH);
-    const input = tf.tidy(() => {
-      const grey = tf.tensor4d(Float32Array.from(batch.flatMap((s) => [...s.pixels])), [batch.length, 48, 48, 1]);
-      return tf.image.resizeBilinear(grey.tile([1, 1, 1, 3]) as never, [112, 112]);
-    });
-    const tensors = tf.unstack(input);
-    const out = (await faceapi.nets.faceExpressionNet.predictExpressions(tensors as never)) as unknown as Record<string, number>[] | Record<string, number>;
-    const list = Array.isArray(out) ? out : [out];
-    list.forEach((e, j) => {
-      const probs = FACEAPI.map((n) => e[n] ?? 0);
-      const best = probs.indexOf(Math.max(...probs));
-      rows.push({ truth: batch[j]!.truth, predicted: CLASSES[best]!, faces: 1, detail: Object.fromEntries(CLASSES.map((c, i) => [c, Number(probs[i]!.toFixed(4))])) });
-    });
-    tf.dispose([input, ...tensors]);
-  }
+interface Scored {
+  readonly input: string;
+  readonly truth: number;
+  /** -1 when no face was found. */
+  readonly predicted: number;
+  readonly detail: Record<string, unknown>;
 }
 
-async function evalFolder(dir: string) {
-  const labels = new Map<string, Fer>();
-  const csv = path.join(dir, 'labels.csv');
-  if (existsSync(csv)) {
-    for (const line of readFileSync(csv, 'utf8').split('\n').slice(1)) {
-      const [file, label] = line.split(',').map((s) => s?.trim());
-      if (file && label && LABEL_ALIASES[label.toLowerCase()]) labels.set(file, LABEL_ALIASES[label.toLowerCase()]!);
-    }
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+const named = (p: ArrayLike<number>) => Object.fromEntries(FER_EXPRESSIONS.map((c, i) => [c, round4(p[i]!)]));
+
+async function evalFer(file: string): Promise<Scored[]> {
+  const all = await loadFer(file);
+  const rows: FerRow[] = sampleRows(all, limit, seed);
+  const model = await loadFaceExpressionModel({ modelDir, ...(tta ? { tta } : {}) });
+  const scored: Scored[] = [];
+  const BATCH = 64;
+  for (let k = 0; k < rows.length; k += BATCH) {
+    const batch = rows.slice(k, k + BATCH);
+    const crops = ferCrops(model.faceApi.tf, batch.map((r) => r.pixels));
+    const probs = await model.classify(crops).finally(() => crops.dispose());
+    probs.forEach((p, j) => {
+      scored.push({ input: `${path.basename(file)}#${k + j}`, truth: batch[j]!.label, predicted: argmax(p), detail: { expressions: named(p) } });
+    });
   }
-  const detector = await createStockFaceMoodDetector({ maxBytes: 20e6, maxPixels: 60e6 });
-  const files = readdirSync(dir).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().slice(0, Number.isFinite(limit) ? limit : undefined);
-  for (const f of files) {
-    const truth = labels.get(f) ?? LABEL_ALIASES[f.toLowerCase().split(/[_\-.\d]/)[0] ?? ''];
-    if (!truth) continue;
+  console.log(`FER2013 ${file}: ${rows.length} of ${all.length} crops (${FER_SIZE}x${FER_SIZE}), model ${model.manifest.version}, views ${(tta ?? model.manifest.tta).join('+')}`);
+  return scored;
+}
+
+function folderLabels(dir: string): Map<string, number> {
+  const labels = new Map<string, number>();
+  const csv = path.join(dir, 'labels.csv');
+  if (!existsSync(csv)) return labels;
+  for (const line of readFileSync(csv, 'utf8').split(/\r?\n/)) {
+    const [file, label] = line.split(',').map((s) => s.trim());
+    const id = LABEL_ALIASES[(label ?? '').toLowerCase()];
+    if (file && id !== undefined) labels.set(file, id);
+  }
+  return labels;
+}
+
+async function evalPhotos(targetPath: string): Promise<Scored[]> {
+  const isDir = statSync(targetPath).isDirectory();
+  const dir = isDir ? targetPath : path.dirname(targetPath);
+  const labels = folderLabels(dir);
+  const files = (isDir ? readdirSync(dir) : [path.basename(targetPath)]).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
+  const labelled = files
+    .map((f) => ({ f, truth: labels.get(f) ?? LABEL_ALIASES[f.toLowerCase().split(/[_\-.\d\s]/)[0] ?? ''] }))
+    .filter((x): x is { f: string; truth: number } => x.truth !== undefined);
+  const picked = sampleRows(labelled, limit, seed);
+  const faces = await createFaceMoodDetector({ modelDir, detector, decode: { maxBytes: 20e6, maxPixels: 60e6 } });
+  const scored: Scored[] = [];
+  for (const { f, truth } of picked) {
     try {
-      const r = await detector.detect(new Uint8Array(readFileSync(path.join(dir, f))));
-      rows.push({ truth, predicted: r.group ? MOOD_TO_FER[r.group.label] : null, faces: r.faces.length, detail: { file: f, faces: r.faces } });
+      const r = await faces.analyse(new Uint8Array(readFileSync(path.join(dir, f))));
+      const top = r.faces[0];
+      const predicted = top ? argmax(FER_EXPRESSIONS.map((e) => top.expressions[e])) : -1;
+      scored.push({ input: f, truth, predicted, detail: { faces: r.faces.map((x) => ({ ...x, expressions: named(FER_EXPRESSIONS.map((e) => x.expressions[e])) })) } });
     } catch (error) {
       if (!isUserError(error)) throw error;
-      rows.push({ truth, predicted: null, faces: 0, detail: { file: f, error: error.code } });
+      scored.push({ input: f, truth, predicted: -1, detail: { error: error.code } });
     }
   }
+  console.log(`photos ${targetPath}: ${picked.length} labelled of ${files.length}, detector ${detector}, model ${faces.modelVersion}`);
+  return scored;
 }
 
-if (statSync(target).isDirectory()) await evalFolder(target);
-else await evalFer(target);
+const scored = isFerCsv(target) && statSync(target).isFile() ? await evalFer(target) : await evalPhotos(target);
+const truth = scored.map((s) => s.truth);
+const predicted = scored.map((s) => s.predicted);
+const k = FER_EXPRESSIONS.length;
+const matrix = confusionMatrix(truth, predicted, k);
+const f1 = perClassF1(truth, predicted, k);
+const support = FER_EXPRESSIONS.map((_, c) => truth.filter((t) => t === c).length);
+const noFace = predicted.filter((p) => p < 0).length;
 
-const n = rows.length;
-const correct = rows.filter((r) => r.predicted === r.truth).length;
-const noFace = rows.filter((r) => r.faces === 0).length;
-const matrix = CLASSES.map((t) => CLASSES.map((p) => rows.filter((r) => r.truth === t && r.predicted === p).length));
-const f1s = CLASSES.map((c, i) => {
-  const tp = matrix[i]![i]!;
-  const fp = CLASSES.reduce((s, _, t) => s + (t === i ? 0 : matrix[t]![i]!), 0);
-  const fn = rows.filter((r) => r.truth === c).length - tp;
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+console.log(`\ntruth \\ predicted ${FER_EXPRESSIONS.map((c) => c.slice(0, 8).padStart(9)).join('')}   no face`);
+FER_EXPRESSIONS.forEach((c, i) =>
+  console.log(`${c.padEnd(17)} ${matrix[i]!.map((v) => String(v).padStart(9)).join('')} ${String(scored.filter((s) => s.truth === i && s.predicted < 0).length).padStart(9)}`),
+);
+console.log(`\nclass      support  recall  F1`);
+FER_EXPRESSIONS.forEach((c, i) => {
+  const recall = support[i] ? matrix[i]![i]! / support[i]! : 0;
+  console.log(`${c.padEnd(10)} ${String(support[i]).padStart(7)}  ${support[i] ? recall.toFixed(3) : '  —  '}  ${support[i] ? f1[i]!.toFixed(3) : '—'}`);
 });
-const present = CLASSES.map((c) => rows.some((r) => r.truth === c));
-const macroF1 = f1s.reduce((s, f, i) => s + (present[i] ? f : 0), 0) / Math.max(1, present.filter(Boolean).length);
-console.log(`face expressions: ${n} inputs from ${target}`);
-console.log(`truth \\ predicted  ${CLASSES.map((c) => c.slice(0, 7).padStart(8)).join('')}`);
-CLASSES.forEach((c, i) => console.log(`${c.padEnd(18)} ${matrix[i]!.map((v) => String(v).padStart(8)).join('')}`));
-console.log(`\nclass      F1\n${CLASSES.map((c, i) => `${c.padEnd(10)} ${present[i] ? f1s[i]!.toFixed(3) : '—'}`).join('\n')}`);
-if (outFile) writeFileSync(outFile, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-console.log(JSON.stringify({ accuracy: n ? correct / n : 0, macroF1, n, noFace }));
+if (outFile) {
+  writeFileSync(outFile, scored.map((s) => JSON.stringify({ input: s.input, truth: FER_EXPRESSIONS[s.truth], predicted: FER_EXPRESSIONS[s.predicted] ?? null, ...s.detail })).join('\n') + '\n');
+}
+console.log(JSON.stringify({ accuracy: round4(accuracy(truth, predicted)), macroF1: round4(macroF1(truth, predicted, k)), n: scored.length, noFace }));
