@@ -110,7 +110,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     photoCooldownMs: config.MOODREEL_PHOTO_COOLDOWN_S * 1000,
     clock,
   });
-  const parties = new WatchPartyAgent({ stores, recommender, catalog, clock, logger: logger.child({ module: 'party' }), picks: Math.min(5, Math.max(3, picks)), owner: `${os.hostname()}:${process.pid}` });
+  const parties = new WatchPartyAgent({ stores, recommender, catalog, clock, logger: logger.child({ module: 'party' }), picks: Math.min(5, Math.max(3, picks)), owner: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}` });
   const genres = [...new Set(movies.flatMap((m) => m.genres))].sort();
   const music =
     (await database.db.track.count()) > 0

@@ -49,6 +49,8 @@ export async function openDatabase(url: string): Promise<Database> {
     // WAL is persistent in the file; these are per connection.
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
     await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    // Erased rows (/forget) are overwritten, not just unlinked.
+    await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
     return { db, provider, close: () => db.$disconnect() };
   }
   await migratePostgres(url, migrations);
@@ -72,7 +74,7 @@ export function isStorageUnavailable(error: unknown): boolean {
     if (typeof x.code === 'string' && /^(P1001|P1002|P1008|P1017|P2024|P2037|ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P01|57P03|53300|08006|08001|08003|SQLITE_BUSY|SQLITE_LOCKED)$/.test(x.code)) return true;
     if (x.name === 'PrismaClientInitializationError') return true;
     if (typeof x.kind === 'string' && /^(DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|TransactionAlreadyClosed|DatabaseDoesNotExist|DatabaseAccessDenied)$/.test(x.kind)) return true;
-    if (typeof x.message === 'string' && /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|database system is (starting|shutting) up|Can't reach database|does not allow connections|database is locked/i.test(x.message)) return true;
+    if (typeof x.message === 'string' && /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|database system is (starting|shutting) up|Can't reach database|does not allow connections|not currently accepting connections|database is locked/i.test(x.message)) return true;
     e = x.meta?.driverAdapterError ?? x.cause;
   }
   return false;

@@ -316,7 +316,7 @@ export const USER_TABLES = [
 ] as const;
 
 class PrismaPrivacyStore implements PrivacyStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly provider: Database['provider']) {}
   async export(userId: number) {
     const user = await this.db.user.findUnique({ where: { id: userId } });
     const out: Record<string, unknown> = { user };
@@ -327,7 +327,7 @@ class PrismaPrivacyStore implements PrivacyStore {
     return out;
   }
   async erase(userId: number) {
-    return this.db.$transaction(async (tx) => {
+    const counts = await this.db.$transaction(async (tx) => {
       const counts: Record<string, number> = {};
       for (const table of USER_TABLES) {
         counts[table] = (await (tx[table] as unknown as { deleteMany(a: unknown): Promise<{ count: number }> }).deleteMany({ where: { userId } })).count;
@@ -336,6 +336,9 @@ class PrismaPrivacyStore implements PrivacyStore {
       counts.user = (await tx.user.deleteMany({ where: { id: userId } })).count;
       return counts;
     });
+    // Push the erased pages out of the write-ahead log too (secure_delete zeroes them in the file).
+    if (this.provider === 'sqlite') await this.db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
+    return counts;
   }
 }
 
@@ -350,6 +353,6 @@ export function createPrismaStores(database: Database): Stores {
     reviews: new PrismaReviewStore(db),
     catalog: new PrismaCatalogStore(database),
     parties: new PrismaPartyStore(db),
-    privacy: new PrismaPrivacyStore(db),
+    privacy: new PrismaPrivacyStore(db, database.provider),
   };
 }

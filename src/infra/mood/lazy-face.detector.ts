@@ -3,13 +3,13 @@
  * text, and face-api's WASM start-up costs a few seconds.
  */
 import type { FaceMoodDetector } from '../../core/ports.js';
-import { createStockFaceMoodDetector, type StockFaceOptions } from './stock-face.detector.js';
+import { createFaceMoodDetector } from './face-mood.detector.js';
 
-export function createLazyFaceMoodDetector(options: StockFaceOptions & { modelDir?: string }): FaceMoodDetector {
+export function createLazyFaceMoodDetector(options: { modelDir: string; maxBytes: number; maxPixels: number }): FaceMoodDetector {
   let loading: Promise<FaceMoodDetector> | null = null;
   return {
     async detect(image) {
-      loading ??= createStockFaceMoodDetector(options).catch((error: unknown) => {
+      loading ??= createFaceMoodDetector({ modelDir: options.modelDir, decode: { maxBytes: options.maxBytes, maxPixels: options.maxPixels } }).catch((error: unknown) => {
         loading = null;
         throw error;
       });

@@ -1,0 +1,230 @@
+/**
+ * The facial expression classifier: face-api's expression backbone plus a head, with
+ * test-time augmentation, described by a small manifest in models/face-expression/.
+ *
+ * Why a manifest and not just face-api's call: the model that ships is a choice
+ * (which head, which augmentations, how a face is framed) made and measured by
+ * scripts/eval-face.ts and scripts/train-face.ts. The manifest records that choice and
+ * its figures, so the detector, the evaluation and a retrained version agree, and a
+ * retrained head can be swapped in (and rolled back) by pointing at another folder.
+ *
+ * The backbone forward pass is written here (same weights, same ops as face-api's
+ * FaceFeatureExtractor) so that the pooled features of two depths can be read for a
+ * project-trained head, and a batch of face crops runs in one call.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import type { tf } from '../ml/tfjs.js';
+import { loadFaceApi, type DenseBlockWeights, type ExpressionBackboneWeights, type LoadedFaceApi, type SeparableConvWeights } from './face-api.loader.js';
+
+/** FER2013 class order; the heads in MoodReel output probabilities in this order. */
+export const FER_EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export type FerExpression = (typeof FER_EXPRESSIONS)[number];
+
+/** Side of the square crop the backbone reads. */
+export const EXPRESSION_INPUT_SIZE = 112;
+/** Width of the features a trained head reads: dense3 pooled (256) then dense2 pooled (128). */
+export const EXPRESSION_FEATURE_SIZE = 384;
+
+/** face-api's class order (neutral, happy, sad, angry, fearful, disgusted, surprised) -> FER index. */
+const STOCK_TO_FER = [6, 3, 4, 0, 2, 1, 5] as const;
+/** Mean RGB face-api subtracts before dividing by 255. */
+const MEAN_RGB = [122.782, 117.001, 104.298] as const;
+
+export const MANIFEST_FILE = 'manifest.json';
+
+const layerSchema = z.object({
+  units: z.number().int().positive(),
+  activation: z.enum(['elu', 'linear']),
+});
+
+const manifestSchema = z.object({
+  format: z.literal('moodreel-face-expression'),
+  version: z.string().min(1),
+  /** 'stock' = face-api's own 256 -> 7 classifier; 'mlp' = a project-trained head (weights in `weights`). */
+  head: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('stock') }),
+    z.object({
+      kind: z.literal('mlp'),
+      weights: z.string().min(1),
+      inputSize: z.literal(EXPRESSION_FEATURE_SIZE),
+      layers: z.array(layerSchema).min(1),
+    }),
+  ]),
+  /** Views averaged at test time: the crop as is, and mirrored. */
+  tta: z.array(z.enum(['identity', 'flip'])).min(1),
+  /** Face crop side as a multiple of the detector box's longer side. */
+  cropScale: z.number().min(0.5).max(2),
+  metrics: z.record(z.unknown()).optional(),
+  notes: z.string().optional(),
+});
+
+export type FaceExpressionManifest = z.infer<typeof manifestSchema>;
+
+export interface FaceExpressionModel {
+  readonly manifest: FaceExpressionManifest;
+  readonly faceApi: LoadedFaceApi;
+  /**
+   * Classifies square face crops ([N, 112, 112, 3], RGB 0..255; the caller keeps
+   * ownership). Returns one FER-ordered probability vector per crop.
+   */
+  classify(crops: tf.Tensor4D): Promise<Float32Array[]>;
+}
+
+export interface FaceExpressionModelOptions {
+  /** Folder with manifest.json (and head weights when the head is trained). */
+  readonly modelDir: string;
+  /** face-api weights folder; default the package's own model/. */
+  readonly faceApiModelDir?: string;
+  /** Overrides the manifest's test-time views (evaluation ablations). */
+  readonly tta?: FaceExpressionManifest['tta'];
+}
+
+/** Reads and checks a manifest; a missing or invalid one is UserError('model_missing') naming the fix. */
+export function readExpressionManifest(modelDir: string): FaceExpressionManifest {
+  const file = path.join(modelDir, MANIFEST_FILE);
+  if (!existsSync(file)) {
+    throw new UserError(
+      'model_missing',
+      `Face expression model not found: ${file}. Restore models/face-expression/ from the repository, or train one with \`npx tsx scripts/train-face.ts\` and point MOODREEL_FACE_MODEL_DIR at its folder.`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    throw new UserError('model_missing', `Face expression manifest ${file} is invalid: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+  }
+  return parsed.data;
+}
+
+function separable(t: typeof tf, x: tf.Tensor4D, p: SeparableConvWeights, stride: number): tf.Tensor4D {
+  return t.add(t.separableConv2d(x, p.depthwise_filter, p.pointwise_filter, [stride, stride], 'same'), p.bias);
+}
+
+function denseBlock(t: typeof tf, x: tf.Tensor4D, p: DenseBlockWeights, first: boolean): tf.Tensor4D {
+  const conv0 = p.conv0;
+  const out1 = t.relu(
+    first && 'filters' in conv0
+      ? t.add(t.conv2d(x, conv0.filters, [2, 2], 'same'), conv0.bias)
+      : separable(t, x, conv0 as SeparableConvWeights, 2),
+  ) as tf.Tensor4D;
+  const out2 = separable(t, out1, p.conv1, 1);
+  const in3 = t.relu(t.add(out1, out2)) as tf.Tensor4D;
+  const out3 = separable(t, in3, p.conv2, 1);
+  const in4 = t.relu(t.add(out1, t.add(out2, out3))) as tf.Tensor4D;
+  const out4 = separable(t, in4, p.conv3, 1);
+  return t.relu(t.add(out1, t.add(out2, t.add(out3, out4)))) as tf.Tensor4D;
+}
+
+/**
+ * face-api's expression backbone on a batch of 112x112 RGB crops (0..255). Returns the
+ * 384 pooled features (dense3 mean then dense2 mean); dense3's mean is exactly the
+ * input of face-api's own classifier (its 7x7 average pool over a 7x7 map).
+ */
+export function backboneFeatures(t: typeof tf, backbone: ExpressionBackboneWeights, crops: tf.Tensor4D): tf.Tensor2D {
+  return t.tidy(() => {
+    const x = t.div(t.sub(crops, t.tensor1d([...MEAN_RGB])), 255) as tf.Tensor4D;
+    const d0 = denseBlock(t, x, backbone.dense0, true);
+    const d1 = denseBlock(t, d0, backbone.dense1, false);
+    const d2 = denseBlock(t, d1, backbone.dense2, false);
+    const d3 = denseBlock(t, d2, backbone.dense3, false);
+    return t.concat([t.mean(d3, [1, 2]), t.mean(d2, [1, 2])], 1) as tf.Tensor2D;
+  });
+}
+
+/** A dense layer stack as stored by scripts/train-face.ts: float32 kernel then bias, per layer. */
+export interface MlpHeadWeights {
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+  readonly layers: readonly { readonly kernel: tf.Tensor2D; readonly bias: tf.Tensor1D; readonly activation: 'elu' | 'linear' }[];
+}
+
+/** Reads an MLP head's binary file: input mean, input std, then each layer's kernel and bias (float32 LE). */
+export function readMlpHead(t: typeof tf, file: string, layers: readonly z.infer<typeof layerSchema>[]): MlpHeadWeights {
+  if (!existsSync(file)) {
+    throw new UserError('model_missing', `Face expression head weights not found: ${file}. Retrain with \`npx tsx scripts/train-face.ts\`.`);
+  }
+  const bytes = readFileSync(file);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  let offset = 0;
+  const take = (n: number) => {
+    if (offset + n > all.length) throw new UserError('model_missing', `Face expression head ${file} is truncated; retrain it.`);
+    const part = all.slice(offset, offset + n);
+    offset += n;
+    return part;
+  };
+  const mean = take(EXPRESSION_FEATURE_SIZE);
+  const std = take(EXPRESSION_FEATURE_SIZE);
+  let inSize = EXPRESSION_FEATURE_SIZE;
+  const stack = layers.map((layer) => {
+    const kernel = t.tensor2d(take(inSize * layer.units), [inSize, layer.units]);
+    const bias = t.tensor1d(take(layer.units));
+    inSize = layer.units;
+    return { kernel, bias, activation: layer.activation };
+  });
+  if (inSize !== FER_EXPRESSIONS.length || offset !== all.length) {
+    throw new UserError('model_missing', `Face expression head ${file} does not match its manifest; retrain it.`);
+  }
+  return { mean, std, layers: stack };
+}
+
+/** Logits of an MLP head over standardised features. */
+export function mlpLogits(t: typeof tf, head: MlpHeadWeights, features: tf.Tensor2D): tf.Tensor2D {
+  return t.tidy(() => {
+    let x = t.div(t.sub(features, t.tensor1d(head.mean)), t.tensor1d(head.std)) as tf.Tensor2D;
+    for (const layer of head.layers) {
+      x = t.add(t.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D;
+      if (layer.activation === 'elu') x = t.elu(x) as tf.Tensor2D;
+    }
+    return x;
+  });
+}
+
+/** Loads the manifest, face-api's backbone and the head once; classification then runs in memory. */
+export async function loadFaceExpressionModel(options: FaceExpressionModelOptions): Promise<FaceExpressionModel> {
+  const manifest = readExpressionManifest(options.modelDir);
+  const faceApi = await loadFaceApi(options.faceApiModelDir);
+  const t = faceApi.tf;
+  const tta = options.tta ?? manifest.tta;
+  const head = manifest.head;
+  const mlp = head.kind === 'mlp' ? readMlpHead(t, path.join(options.modelDir, head.weights), head.layers) : null;
+  // The stock classifier's columns, reordered once into FER order.
+  const stockW = t.tidy(() => t.gather(faceApi.stockHead.weights, inverse(STOCK_TO_FER), 1)) as tf.Tensor2D;
+  const stockB = t.tidy(() => t.gather(faceApi.stockHead.bias, inverse(STOCK_TO_FER))) as tf.Tensor1D;
+
+  const probabilities = (crops: tf.Tensor4D): tf.Tensor2D =>
+    t.tidy(() => {
+      const views = tta.map((view) => (view === 'flip' ? (t.reverse(crops, 2) as tf.Tensor4D) : crops));
+      const n = crops.shape[0];
+      const features = backboneFeatures(t, faceApi.backbone, t.concat(views, 0) as tf.Tensor4D);
+      const logits = mlp
+        ? mlpLogits(t, mlp, features)
+        : (t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB) as tf.Tensor2D);
+      const probs = t.softmax(logits);
+      // Average the views' probabilities: rows [v*n, (v+1)*n) belong to view v.
+      return t.mean(t.reshape(probs, [views.length, n, FER_EXPRESSIONS.length]), 0) as tf.Tensor2D;
+    });
+
+  return {
+    manifest,
+    faceApi,
+    async classify(crops) {
+      if (crops.shape[0] === 0) return [];
+      const out = probabilities(crops);
+      const flat = (await out.data()) as Float32Array;
+      out.dispose();
+      const k = FER_EXPRESSIONS.length;
+      return Array.from({ length: crops.shape[0] }, (_, i) => flat.slice(i * k, (i + 1) * k));
+    },
+  };
+}
+
+/** For a map from stock index to FER index, the stock index of each FER class. */
+function inverse(map: readonly number[]): number[] {
+  const out = new Array<number>(map.length);
+  map.forEach((fer, stock) => {
+    out[fer] = stock;
+  });
+  return out;
+}
