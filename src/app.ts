@@ -26,7 +26,8 @@ import { terminalProgress } from './infra/catalog/progress.js';
 import { downloadMovieLensSmall } from './infra/catalog/movielens-download.js';
 import { createSentimentAnalyzer } from './infra/text/sentiment.analyzer.js';
 import { createTextMoodDetector } from './infra/mood/text-mood.detector.js';
-import { createLazyFaceMoodDetector } from './infra/mood/lazy-face.detector.js';
+import { withCache } from './infra/db/cached-stores.js';
+import { createFaceWorkerDetector } from './infra/mood/face-worker.detector.js';
 import { createRecommendation, type RecommendationRuntime } from './infra/recommendation/recommendation.runtime.js';
 import { MusicPickerService } from './core/music/music-picker.js';
 import { PrismaMusicStore } from './infra/music/music.store.js';
@@ -40,8 +41,10 @@ export interface App {
   readonly database: Database;
   readonly stores: Stores;
   readonly recommendation: RecommendationRuntime;
-  /** Starts timers: party deadlines and scheduled retraining. */
+  /** Starts timers (party deadlines, scheduled retraining) and loads the face models in the background. */
   startSchedules(): void;
+  /** Loads the face models now (the face worker); resolves when a photo can be analysed at once. */
+  warmUpFace(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,12 +90,13 @@ export async function ensureEmotionProfiles(stores: Stores, movies: readonly Mov
 export async function createApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config.DATABASE_URL);
-  const stores = createPrismaStores(database);
+  const stores = withCache(createPrismaStores(database), { ttlMs: config.MOODREEL_CACHE_SECONDS * 1000 });
   await ensureCatalog(database, stores, config, logger, options.interactive ?? false);
 
   const text = await createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL });
-  const face = createLazyFaceMoodDetector({
+  const face = createFaceWorkerDetector({
     modelDir: config.MOODREEL_FACE_MODEL_DIR,
+    logger: logger.child({ module: 'face' }),
     maxBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6),
     maxPixels: Math.round(config.MOODREEL_MAX_IMAGE_MEGAPIXELS * 1e6),
   });
@@ -105,7 +109,8 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   const recommender = recommendation.service;
   const picks = config.MOODREEL_PICKS;
   const gate = new InferenceGate({
-    concurrency: 1,
+    // Photos: download and decode overlap while the face worker (one at a time) classifies.
+    concurrency: 3,
     queueLimit: config.MOODREEL_QUEUE_LIMIT,
     photoCooldownMs: config.MOODREEL_PHOTO_COOLDOWN_S * 1000,
     clock,
@@ -140,12 +145,15 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     database,
     stores,
     recommendation,
+    warmUpFace: () => face.warmUp(),
     startSchedules() {
+      face.warmUp().catch((error: unknown) => logger.warn({ err: error }, 'face models did not load; photos will say so'));
       void parties.resume();
       recommendation.startSchedule();
     },
     async close() {
       parties.stop();
+      await face.close();
       await recommendation.stop();
       await database.close();
     },
@@ -162,7 +170,8 @@ export const textModelPresent = (config: Config) => existsSync(path.join(config.
 export async function createHandlerForBench(_options: { platform: 'telegram' }): Promise<{
   handler: ConversationHandler;
   countStoredRatings(): Promise<number>;
-  isRatingAction(action: string): boolean;
+  /** Which button payloads are ratings (1-5 stars, seen, not for me). */
+  ratingAction: RegExp;
   close(): Promise<void>;
 }> {
   const { mkdtempSync, rmSync } = await import('node:fs');
@@ -181,10 +190,11 @@ export async function createHandlerForBench(_options: { platform: 'telegram' }):
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const app = await createApp(config, createLogger(config.LOG_LEVEL));
+  await app.warmUpFace();
   return {
     handler: app.handler,
     countStoredRatings: () => app.database.db.rating.count({ where: { source: 'button' } }),
-    isRatingAction: (action) => /^r:\d+:[1-5sn]$/.test(action),
+    ratingAction: /^r:\d+:[1-5sn]$/,
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,7 @@ export const SETTINGS = {
   MOODREEL_MAX_TEXT_CHARS: [z.coerce.number().int().positive().default(4096), 'Longer messages are cut here before the model truncates to its token limit'],
   MOODREEL_PHOTO_COOLDOWN_S: [z.coerce.number().min(0).default(5), 'Per-user pause between photos'],
   MOODREEL_QUEUE_LIMIT: [z.coerce.number().int().positive().default(16), 'Inference jobs waiting at most; past it users get "busy, try again in N s"'],
+  MOODREEL_CACHE_SECONDS: [z.coerce.number().min(0).default(30), 'How long a process reuses its copy of a user and their settings; other processes on the same database see changes within this time (0 = off)'],
   MOODREEL_PICKS: [z.coerce.number().int().min(1).max(10).default(5), 'Picks per answer'],
   MOODREEL_PARTY_MINUTES: [z.coerce.number().int().min(1).max(1440).default(10), 'Default voting time of a watch party'],
   MOODREEL_SEED: [z.coerce.number().int().default(42), 'Seed for training and any sampling'],

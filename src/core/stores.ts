@@ -15,8 +15,12 @@ export interface UserRecord {
 }
 
 export interface UserStore {
-  /** Finds or creates the user behind a platform account. */
-  resolve(platform: Platform, externalId: string): Promise<UserRecord>;
+  /**
+   * Finds or creates the user behind a platform account. An implementation may
+   * answer from a short-lived cache unless `fresh` is set (photo turns set it, so a
+   * withdrawn photo consent is always read from the database).
+   */
+  resolve(platform: Platform, externalId: string, options?: { readonly fresh?: boolean }): Promise<UserRecord>;
   setPhotoConsent(userId: number, consent: boolean): Promise<void>;
   markOnboarded(userId: number): Promise<void>;
 }

@@ -68,7 +68,7 @@ export class Conversation implements ConversationHandler {
   async handle(turn: Turn): Promise<Reply[]> {
     const log = this.d.logger.child({ platform: turn.platform, chat: turn.chat.kind });
     try {
-      const user = await this.d.stores.users.resolve(turn.platform, turn.user.id);
+      const user = await this.d.stores.users.resolve(turn.platform, turn.user.id, { fresh: turn.image !== undefined });
       return await this.route({ turn, user });
     } catch (error) {
       if (isUserError(error)) {

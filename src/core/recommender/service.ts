@@ -106,6 +106,12 @@ interface ServingModel {
   readonly version: string;
 }
 
+/** Distinct filter settings whose candidate list is kept (most users keep the defaults). */
+const FILTERED_CACHE_SIZE = 64;
+
+const noCandidates = () =>
+  new UserError('not_found', 'No movie matches these filters. Try loosening them (languages, genres, years or minimum rating).', { reason: 'filters' });
+
 const clampRating = (x: number) => (x < 0.5 ? 0.5 : x > 5 ? 5 : x);
 /** Ratings at or above this count as "liked" when looking for the movie that explains a pick. */
 const LIKED = 3.5;
@@ -140,6 +146,8 @@ export class RecommenderService implements Recommender {
   private readonly options: RecommenderServiceOptions;
   private readonly users = new Map<number, UserState>();
   private readonly loading = new Map<number, Promise<UserState>>();
+  private readonly filteredCache = new Map<string, readonly number[]>();
+  private readonly positionCache = new WeakMap<readonly number[], ReadonlyMap<number, number>>();
   private model: ServingModel;
 
   constructor(options: RecommenderServiceOptions) {
@@ -280,10 +288,25 @@ export class RecommenderService implements Recommender {
 
   private candidates(preferences: readonly Preferences[], excluded: readonly ReadonlySet<number>[]): number[] {
     const ids = candidateIds(this.movies, preferences, excluded);
-    if (ids.length === 0) {
-      throw new UserError('not_found', 'No movie matches these filters. Try loosening them (languages, genres, years or minimum rating).', {
-        reason: 'filters',
-      });
+    if (ids.length === 0) throw noCandidates();
+    return ids;
+  }
+
+  /** movieId -> index in one of the `filtered` arrays. */
+  private positions(items: readonly number[]): ReadonlyMap<number, number> {
+    let map = this.positionCache.get(items);
+    if (!map) this.positionCache.set(items, (map = new Map(items.map((id, k) => [id, k]))));
+    return map;
+  }
+
+  /** The catalogue movies that pass one user's hard filters: one frozen array per distinct filter setting. */
+  private filtered(prefs: Preferences): readonly number[] {
+    const key = JSON.stringify([prefs.languages, prefs.avoidGenres, prefs.minRating, prefs.minVotes, prefs.yearFrom, prefs.yearTo]);
+    let ids = this.filteredCache.get(key);
+    if (!ids) {
+      ids = Object.freeze(candidateIds(this.movies, [prefs], []));
+      if (this.filteredCache.size >= FILTERED_CACHE_SIZE) this.filteredCache.delete(this.filteredCache.keys().next().value!);
+      this.filteredCache.set(key, ids);
     }
     return ids;
   }
@@ -292,10 +315,25 @@ export class RecommenderService implements Recommender {
     const state = await this.state(request.userId);
     const model = this.model;
     const prefs = request.preferences;
-    const items = this.candidates([prefs], [request.exclude, this.excluded(state)]);
+    // The filtered catalogue is the same array from one request to the next (scorers
+    // keep their index lookups for it); what the user rated or saw is masked after scoring.
+    const items = this.filtered(prefs);
+    const excluded = [request.exclude, this.excluded(state)];
     const query = this.query(request.userId, state, request.mood, prefs);
     const b = model.hybrid.breakdown(query, items);
     const scores = this.rankScores(b, prefs.likedActors);
+    const at = this.positions(items);
+    let masked = 0;
+    for (const set of excluded) {
+      for (const id of set) {
+        const k = at.get(id);
+        if (k !== undefined && !Number.isNaN(scores[k])) {
+          scores[k] = NaN;
+          masked++;
+        }
+      }
+    }
+    if (masked === items.length) throw noCandidates();
     const liked = this.likedItems(state);
     const pool = this.pool(scores, items, request.n);
     const chosen = diversify(pool, request.n, (x, y) => this.content.similarity(x, y), (id) => this.movieById.get(id), {

@@ -65,6 +65,8 @@ export interface FaceAnalysis {
 /** FaceMoodDetector plus the raw expressions, which scripts/eval-face.ts scores in FER's classes. */
 export interface FaceMoodAnalyser extends FaceMoodDetector {
   analyse(image: Uint8Array): Promise<FaceAnalysis>;
+  /** The same on an image decodeImage() has already decoded (face.worker.ts gets these). */
+  analyseDecoded(image: DecodedImage): Promise<FaceAnalysis>;
   readonly modelVersion: string;
 }
 
@@ -213,16 +215,19 @@ export async function createFaceMoodDetector(options: FaceMoodDetectorOptions = 
   return {
     modelVersion: model.manifest.version,
     analyse,
-    async detect(bytes): Promise<FaceMoodResult> {
-      const analysis = await analyse(bytes);
-      const faces: FaceMood[] = analysis.faces.map((f) => ({
-        box: f.box,
-        detection: f.detection,
-        mood: expressionsToMood(f.expressions, f.detection),
-      }));
-      return { faces, group: groupMood(faces), imageWidth: analysis.imageWidth, imageHeight: analysis.imageHeight };
-    },
+    analyseDecoded,
+    detect: async (bytes) => toMoodResult(await analyse(bytes)),
   };
+}
+
+/** FER expressions per face -> moods per face plus the group mood. */
+export function toMoodResult(analysis: FaceAnalysis): FaceMoodResult {
+  const faces: FaceMood[] = analysis.faces.map((f) => ({
+    box: f.box,
+    detection: f.detection,
+    mood: expressionsToMood(f.expressions, f.detection),
+  }));
+  return { faces, group: groupMood(faces), imageWidth: analysis.imageWidth, imageHeight: analysis.imageHeight };
 }
 
 /**

@@ -2,18 +2,14 @@
  * Trains a scorer in a node:worker_threads worker with a time limit. The main
  * thread keeps serving; on timeout the worker is terminated and the promise
  * rejects with TrainingTimeoutError, so the caller keeps the old model.
- *
- * Under tsx (how MoodReel runs) the worker is the .ts file with tsx's loader
- * registered through `--import`; a compiled build runs the .js next to this one.
+ * The worker starts through workers/worker-entry.ts (tsx or compiled).
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Interaction } from '../../core/recommender/dataset.js';
 import type { ScorerParams } from '../../core/recommender/scorer.js';
 import type { Movie } from '../../core/ports.js';
 import type { MoodDistribution } from '../../core/mood/mood-space.js';
+import { workerEntry } from '../workers/worker-entry.js';
 import type { ScorerSpec } from './scorer-factory.js';
 
 /**
@@ -67,23 +63,6 @@ export class TrainingTimeoutError extends Error {
 /** Signature shared by trainInWorker and test doubles of it. */
 export type TrainFn = (spec: ScorerSpec, rows: readonly Interaction[], options: TrainInWorkerOptions) => Promise<TrainedParams>;
 
-/**
- * How to start the worker. Compiled: the .js file beside this one. Under tsx:
- * a tiny eval'd ES module that registers tsx's loader in the worker thread
- * (tsx/esm/api `register`), then imports the .ts entry; passing `--import tsx`
- * in execArgv is not enough on Node 20, whose workers ignore it for .ts files.
- */
-function workerEntry(): { target: URL | string; eval: boolean } {
-  const self = import.meta.url;
-  const entry = new URL(self.endsWith('.ts') ? './training.worker.ts' : './training.worker.js', self);
-  if (!self.endsWith('.ts')) return { target: entry, eval: false };
-  // The ESM build of tsx's API (require.resolve would pick the CJS one, which cannot register here).
-  const tsxDir = path.dirname(createRequire(self).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return { target: code, eval: true };
-}
-
 export const trainInWorker: TrainFn = (spec, rows, options) => {
   const n = rows.length;
   const columns = {
@@ -99,7 +78,7 @@ export const trainInWorker: TrainFn = (spec, rows, options) => {
     columns.timestamp[k] = r.timestamp;
   });
   const input: WorkerInput = { spec, seed: options.seed, columns, extraItems: [...(options.extraItems ?? [])], ...(options.hybrid ? { hybrid: options.hybrid } : {}) };
-  const entry = workerEntry();
+  const entry = workerEntry(import.meta.url, 'training.worker');
   return new Promise<TrainedParams>((resolve, reject) => {
     const worker = new Worker(entry.target, {
       eval: entry.eval,

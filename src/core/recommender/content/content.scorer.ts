@@ -18,6 +18,7 @@ import type { Movie, Preferences } from '../../ports.js';
 import type { Dataset } from '../dataset.js';
 import type { ScoreQuery, Scorer, ScorerParams, TrainOptions } from '../scorer.js';
 import { TfidfIndex, normaliseName, tokenize, type FieldedDocument } from './tfidf.js';
+import { positionsOf } from '../scorers/history.js';
 
 export const CONTENT_FIELDS = ['genre', 'keyword', 'word', 'director', 'actor', 'language', 'era'] as const;
 export type ContentField = (typeof CONTENT_FIELDS)[number];
@@ -329,9 +330,10 @@ export class ContentScorer implements Scorer {
   /** Cosine of the profile with each item (NaN for items outside the catalogue or without content). */
   cosines(profile: ContentProfile, items: readonly number[]): Float32Array {
     const out = new Float32Array(items.length);
+    const rows = positionsOf(this.rowOf, items);
     for (let k = 0; k < items.length; k++) {
-      const row = this.rowOf.get(items[k]!);
-      out[k] = row === undefined || this.index.isEmpty(row) ? NaN : this.index.dotDense(row, profile.vector) / profile.norm;
+      const row = rows[k]!;
+      out[k] = row < 0 || this.index.isEmpty(row) ? NaN : this.index.dotDense(row, profile.vector) / profile.norm;
     }
     return out;
   }

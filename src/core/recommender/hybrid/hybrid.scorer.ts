@@ -19,7 +19,6 @@ import type { MoodQuery, MoodRatedEntry, MoodScorer, MoodTarget } from '../mood/
 import { collectRankingPairs, fitRanking } from './rank-fit.js';
 import {
   BLEND_PARAMS_VERSION,
-  blendFeatures,
   collectBlendRows,
   fitBlend,
   fitMoodWeight,
@@ -180,21 +179,25 @@ export class HybridScorer implements Scorer {
       preference: new Float32Array(n),
       mood: new Float32Array(n),
     };
+    const w = (ranking ?? rating).weights;
+    const r = rating.weights;
+    const { centre: popCentre, scale: popScale } = p.popularity;
     for (let k = 0; k < n; k++) {
       const known = !Number.isNaN(base[k]) || !Number.isNaN(cf[k]) || !Number.isNaN(content[k]);
       const b = Number.isNaN(base[k]) ? p.globalMean : base[k]!;
-      const x = blendFeatures(p, b, cf[k]!, content[k]!, pop ? pop[k]! : NaN);
+      // blendFeatures(), inlined: this loop runs over the whole catalogue on every request.
+      const x0 = Number.isNaN(cf[k]) ? 0 : cf[k]! - b;
+      const x1 = Number.isNaN(content[k]) ? 0 : content[k]!;
+      const x2 = pop === null || Number.isNaN(pop[k]) ? 0 : (pop[k]! - popCentre) / popScale;
       const cPref = prefCos === null || Number.isNaN(prefCos[k]) ? 0 : p.preferenceWeight * prefCos[k]!;
       const cMood = Number.isNaN(moodFit[k]) ? 0 : moodScale * (moodFit[k]! - 0.5);
-      const w = (ranking ?? rating).weights;
       out.baseline[k] = b;
-      out.cf[k] = w[0] * x[0];
-      out.content[k] = w[1] * x[1];
-      out.popularity[k] = w[2] * x[2];
+      out.cf[k] = w[0] * x0;
+      out.content[k] = w[1] * x1;
+      out.popularity[k] = w[2] * x2;
       out.preference[k] = cPref;
       out.mood[k] = cMood;
-      const r = rating.weights;
-      const predicted = b + rating.intercept + r[0] * x[0] + r[1] * x[1] + r[2] * x[2] + cPref + cMood;
+      const predicted = b + rating.intercept + r[0] * x0 + r[1] * x1 + r[2] * x2 + cPref + cMood;
       out.predicted[k] = known ? predicted : NaN;
       out.total[k] = !known ? NaN : ranking ? b + out.cf[k]! + out.content[k]! + out.popularity[k]! + cPref + cMood : predicted;
     }

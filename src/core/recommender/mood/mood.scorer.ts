@@ -24,6 +24,7 @@ import type { Movie, MoodStrategy } from '../../ports.js';
 import type { Dataset } from '../dataset.js';
 import type { ScoreQuery, Scorer, ScorerParams, TrainOptions } from '../scorer.js';
 import { genreMoodPrior, isNegativeMood, moodSimilarity, targetMood } from './mood-prior.js';
+import { positionsOf } from '../scorers/history.js';
 
 /** A rating given while the app knew the user's mood. */
 export interface MoodRatedEntry {
@@ -135,9 +136,10 @@ export class MoodScorer implements Scorer {
   fits(target: MoodDistribution, items: readonly number[]): Float32Array {
     const t = MOODS.map((m) => Math.sqrt(target[m]));
     const out = new Float32Array(items.length);
+    const rows = positionsOf(this.rowOf, items);
     for (let k = 0; k < items.length; k++) {
-      const row = this.rowOf.get(items[k]!);
-      if (row === undefined) {
+      const row = rows[k]!;
+      if (row < 0) {
         out[k] = NaN;
         continue;
       }

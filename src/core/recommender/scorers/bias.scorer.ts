@@ -7,7 +7,7 @@
  */
 import type { Dataset } from '../dataset.js';
 import type { Scorer, ScorerParams, ScoreQuery, TrainOptions } from '../scorer.js';
-import { denseHistory, indexOf } from './history.js';
+import { denseHistory, indexOf, positionsOf } from './history.js';
 import { decodeF32, decodeIds, encodeF32, encodeIds, expectParams } from './params-codec.js';
 
 const KIND = 'bias';
@@ -98,9 +98,10 @@ export class BiasScorer implements Scorer {
   score(query: ScoreQuery, items: readonly number[]): Float32Array {
     const bu = this.userOffset(query);
     const out = new Float32Array(items.length);
+    const at = positionsOf(this.itemIndex, items);
     for (let k = 0; k < items.length; k++) {
-      const j = this.itemIndex.get(items[k]!);
-      out[k] = j === undefined ? NaN : this.mean + this.itemBias[j]! + bu;
+      const j = at[k]!;
+      out[k] = j < 0 ? NaN : this.mean + this.itemBias[j]! + bu;
     }
     return out;
   }

@@ -7,7 +7,7 @@
  * and a new rating re-solves the user's vector in well under a millisecond.
  */
 import type { ScoreQuery } from '../scorer.js';
-import { denseHistory, indexOf } from './history.js';
+import { denseHistory, indexOf, positionsOf } from './history.js';
 import { choleskySolve } from './linalg.js';
 import { decodeF32, decodeIds, encodeF32, encodeIds } from './params-codec.js';
 
@@ -119,9 +119,10 @@ export class BiasedMfModel {
     const { factors: k, mean, itemFactors, itemBias, itemCount, minRating, maxRating } = this.arrays;
     const p = state.vector;
     const base = mean + state.bias;
+    const at = positionsOf(this.itemIndex, items);
     for (let t = 0; t < items.length; t++) {
-      const j = this.itemIndex.get(items[t]!);
-      if (j === undefined || itemCount[j]! <= 0) continue;
+      const j = at[t]!;
+      if (j < 0 || itemCount[j]! <= 0) continue;
       let s = base + itemBias[j]!;
       const off = j * k;
       for (let f = 0; f < k; f++) s += p[f]! * itemFactors[off + f]!;

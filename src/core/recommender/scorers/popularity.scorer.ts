@@ -11,7 +11,7 @@
  */
 import type { Dataset } from '../dataset.js';
 import type { Scorer, ScorerParams, ScoreQuery, TrainOptions } from '../scorer.js';
-import { indexOf } from './history.js';
+import { indexOf, positionsOf } from './history.js';
 import { decodeF32, decodeIds, encodeF32, encodeIds, expectParams } from './params-codec.js';
 
 const KIND = 'popularity';
@@ -52,9 +52,10 @@ export class PopularityScorer implements Scorer {
 
   score(_query: ScoreQuery, items: readonly number[]): Float32Array {
     const out = new Float32Array(items.length);
+    const at = positionsOf(this.itemIndex, items);
     for (let k = 0; k < items.length; k++) {
-      const j = this.itemIndex.get(items[k]!);
-      out[k] = j === undefined ? NaN : this.scores[j]!;
+      const j = at[k]!;
+      out[k] = j < 0 ? NaN : this.scores[j]!;
     }
     return out;
   }

@@ -1,0 +1,205 @@
+/**
+ * The simulated side of `npm run bench:bots`, in its own worker thread: the fake
+ * Telegram Bot API (127.0.0.1) and the users chatting with it. In production the
+ * Bot API runs on Telegram's servers, not in the bot's event loop, so here it runs
+ * beside the bot rather than inside it. It still shares the machine's two cores,
+ * so its CPU cost stays in the numbers.
+ *
+ * Protocol with scripts/bench-bots.ts (the bot's side):
+ *   worker -> bot: { type: 'ready', apiRoot, token }    the fake is listening
+ *   bot -> worker: { type: 'update-done', event }        the adapter's onUpdateDone hook
+ *   bot -> worker: { type: 'run', options }              play the warm-up and both phases
+ *   worker -> bot: { type: 'warmed' } / { type: 'result', ... }
+ *   bot -> worker: { type: 'close' }                     stop the fake, exit
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import { FakeTelegramApi, type BotOutput, type FakeChat, type FakeUser, type OutputButton } from '../tests/fakes/telegram-api.fake.js';
+import { TelegramDriver, type DoneEvent, type PendingTurn, type TurnResult } from '../tests/fakes/telegram-driver.js';
+
+export type TurnKind = 'text' | 'photo' | 'rating' | 'button';
+
+export interface Sample {
+  readonly kind: TurnKind;
+  readonly ms: number;
+  readonly outcome: string;
+}
+
+export interface PhaseResult {
+  readonly samples: Sample[];
+  readonly seconds: number;
+}
+
+export interface RunOptions {
+  readonly users: number;
+  readonly turns: number;
+  readonly thinkMs: readonly [number, number];
+  readonly saturationUsers: number;
+  readonly warmupUsers: number;
+  readonly seed: number;
+  readonly faces: string;
+  readonly timeoutMs: number;
+  /** Which button payloads are ratings. */
+  readonly ratingAction: RegExp;
+}
+
+export type ToBot =
+  | { type: 'ready'; apiRoot: string; token: string }
+  | { type: 'warmed' }
+  | { type: 'result'; latency: PhaseResult; saturation: PhaseResult | null; ratingsSent: number; faces: number }
+  | { type: 'failed'; message: string };
+
+export type ToUsers = { type: 'update-done'; event: DoneEvent } | { type: 'run'; options: RunOptions } | { type: 'go' } | { type: 'close' };
+
+/** mulberry32: a small seeded generator, so every run plays the same conversations. */
+export const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const MOODS = [
+  'I feel exhausted after a long week',
+  'so happy today, just got good news!',
+  'a bit anxious about tomorrow',
+  'bored and restless, want something exciting',
+  'feeling nostalgic and quiet tonight',
+  'heartbroken, need something gentle',
+  'angry at my boss, need to blow off steam',
+  'calm and cosy, rainy sunday',
+  'lonely tonight',
+  'excited for the weekend with friends',
+  'stressed out, my head is full',
+  'in love and silly',
+  'a little sad but hopeful',
+  'curious, want to learn something',
+  'grumpy and tired',
+];
+
+interface Plan {
+  readonly index: number;
+  readonly seed: number;
+  readonly thinkMs: readonly [number, number];
+}
+
+const port = parentPort;
+if (port === null) throw new Error('bench-bots.users.ts runs in a worker thread started by scripts/bench-bots.ts');
+const post = (message: ToBot) => port.postMessage(message);
+
+async function run(fake: FakeTelegramApi, driver: TelegramDriver, options: RunOptions, go: Promise<void>): Promise<void> {
+  const faces = await Promise.all(
+    (await readdir(options.faces)).filter((f) => /\.jpe?g$/i.test(f)).sort().map(async (f) => new Uint8Array(await readFile(resolve(options.faces, f)))),
+  );
+  if (faces.length === 0) throw new Error(`no face samples (*.jpg) in ${options.faces}`);
+  const isRating = (button: OutputButton): button is Extract<OutputButton, { action: string }> => 'action' in button && options.ratingAction.test(button.action);
+  let samples: Sample[] = [];
+  let ratingsSent = 0;
+  const random = rng(options.seed);
+
+  const record = async (kind: TurnKind, pending: PendingTurn): Promise<TurnResult> => {
+    const result = await pending.done;
+    samples.push({ kind, ms: result.latencyMs, outcome: result.outcome });
+    return result;
+  };
+  const buttonsOf = (outputs: readonly BotOutput[]) =>
+    outputs.flatMap((o) => (o.kind === 'message' && o.buttons ? o.buttons.flat().map((b) => ({ b, messageId: o.messageId })) : []));
+
+  const runUser = async (plan: Plan) => {
+    const r = rng(plan.seed);
+    const [thinkMin, thinkMax] = plan.thinkMs;
+    const pause = () => (thinkMax > 0 ? new Promise((done) => setTimeout(done, thinkMin + r() * (thinkMax - thinkMin))) : undefined);
+    const user: FakeUser = driver.user(`User${plan.index + 1}`);
+    const chat: FakeChat = driver.privateChat(user);
+    let ratable: { messageId: number; action: string }[] = [];
+    let consented = false;
+    const collect = (outputs: readonly BotOutput[]) => {
+      const fresh = outputs.flatMap((o) =>
+        o.kind === 'message' && o.buttons ? o.buttons.flat().filter(isRating).map((b) => ({ messageId: o.messageId, action: b.action })) : [],
+      );
+      if (fresh.length > 0) ratable = fresh;
+    };
+    // Users arrive spread over one pause, not all in the same millisecond.
+    if (thinkMax > 0) await new Promise((done) => setTimeout(done, r() * thinkMax));
+    for (let turn = 0; turn < options.turns; turn++) {
+      if (turn > 0) await pause();
+      if (turn === 0) {
+        const start = await record('text', driver.userSays(chat, user, '/start'));
+        // Onboarding may ask for consent with a button; accept it like a user would.
+        const consent = buttonsOf(start.outputs).find(({ b }) => 'action' in b && /agree|accept|consent|got it|continue|let'?s go|^ok/i.test(b.label));
+        if (consent && 'action' in consent.b) await record('button', driver.userPresses(chat, user, consent.messageId, consent.b.action));
+        continue;
+      }
+      // Seeded per user: about one turn in five a photo, three in ten a rating where
+      // there are picks to rate, else a sentence. Drawn, not fixed to turn numbers, so
+      // a hundred users do not all send their photos in the same second.
+      const draw = r();
+      if (draw < 0.2) {
+        const face = faces[(plan.index + turn) % faces.length]!;
+        if (!consented) {
+          // The first photo is answered with a consent question (photos are analysed only after a yes).
+          const asked = await record('button', driver.userSendsPhoto(chat, user, face, { width: 640, height: 480 }));
+          const yes = buttonsOf(asked.outputs).find(({ b }) => 'action' in b && /^✅ yes|analyse my photos/i.test(b.label));
+          if (yes && 'action' in yes.b) await record('button', driver.userPresses(chat, user, yes.messageId, yes.b.action));
+          consented = true;
+        }
+        collect((await record('photo', driver.userSendsPhoto(chat, user, face, { width: 640, height: 480 }))).outputs);
+        continue;
+      }
+      if (draw < 0.5 && ratable.length > 0) {
+        const choice = ratable[Math.floor(r() * ratable.length)]!;
+        ratable = ratable.filter((x) => x.messageId !== choice.messageId);
+        ratingsSent++;
+        await record('rating', driver.userPresses(chat, user, choice.messageId, choice.action));
+        continue;
+      }
+      const mood = MOODS[Math.floor(r() * MOODS.length)]!;
+      collect((await record('text', driver.userSays(chat, user, r() < 0.5 ? `/mood ${mood}` : mood))).outputs);
+    }
+  };
+
+  /** Runs `users` new users, all at once, and returns what they measured. */
+  const phase = async (first: number, users: number, thinkMs: readonly [number, number]): Promise<PhaseResult> => {
+    samples = [];
+    const plans: Plan[] = Array.from({ length: users }, (_, i) => ({ index: first + i, seed: Math.floor(random() * 2 ** 31), thinkMs }));
+    const started = performance.now();
+    await Promise.all(plans.map(runUser));
+    return { samples, seconds: (performance.now() - started) / 1000 };
+  };
+
+  // Warm-up, not measured: a few users so the JIT has compiled the scoring loops and
+  // the text model has run once, as in a process that has been serving for a while.
+  if (options.warmupUsers > 0) await phase(options.users + options.saturationUsers, options.warmupUsers, [0, 0]);
+  post({ type: 'warmed' });
+  await go;
+  ratingsSent = 0;
+  const latency = await phase(0, options.users, options.thinkMs);
+  const saturation = options.saturationUsers > 0 ? await phase(options.users, options.saturationUsers, [0, 0]) : null;
+  post({ type: 'result', latency, saturation, ratingsSent, faces: faces.length });
+  void fake;
+}
+
+const fake = await FakeTelegramApi.start();
+let driver: TelegramDriver | null = null;
+let release: () => void = () => undefined;
+const go = new Promise<void>((done) => (release = done));
+port.on('message', (message: ToUsers) => {
+  switch (message.type) {
+    case 'update-done':
+      driver?.onUpdateDone(message.event);
+      break;
+    case 'run':
+      driver = new TelegramDriver(fake, { timeoutMs: message.options.timeoutMs * 3 });
+      run(fake, driver, message.options, go).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+      break;
+    case 'go':
+      release();
+      break;
+    case 'close':
+      void fake.close().then(() => port.close());
+      break;
+  }
+});
+post({ type: 'ready', apiRoot: fake.apiRoot, token: fake.token });
