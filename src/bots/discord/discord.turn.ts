@@ -8,6 +8,7 @@ import type { Attachment, ButtonInteraction, ChatInputCommandInteraction, User }
 import { UserError } from '../../core/errors.js';
 import type { CommandSpec, ImageInput, Turn } from '../../core/conversation/turn.js';
 import { commandText } from './discord.commands.js';
+import { downloadCapped } from '../shared/capped-download.js';
 
 export interface TurnContext {
   readonly commands: readonly CommandSpec[];
@@ -74,52 +75,9 @@ export function attachmentImage(url: string, sizeBytes: number | null, mimeType:
     async load(maxBytes: number): Promise<Uint8Array> {
       const cap = Math.min(maxBytes, context.maxImageBytes);
       if (sizeBytes !== null && sizeBytes > cap) throw tooLarge(cap, sizeBytes);
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: AbortSignal.timeout(context.downloadTimeoutMs) });
-      } catch (error) {
-        throw unreadable({ reason: error instanceof Error ? error.name : 'fetch_failed' }, error);
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel().catch(() => undefined);
-        throw unreadable({ status: response.status });
-      }
-      const declared = Number(response.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > cap) {
-        await response.body.cancel().catch(() => undefined);
-        throw tooLarge(cap, declared);
-      }
-      return readCapped(response.body, cap);
+      return downloadCapped(url, cap, context.downloadTimeoutMs, { tooLarge, failed: unreadable });
     },
   };
-}
-
-async function readCapped(body: ReadableStream<Uint8Array>, cap: number): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > cap) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(cap, total);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw unreadable({ reason: error instanceof Error ? error.name : 'read_failed' }, error);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function tooLarge(cap: number, size: number): UserError {
@@ -127,7 +85,7 @@ function tooLarge(cap: number, size: number): UserError {
   return new UserError('image_too_large', `That image is too large. Please send one under ${mb} MB.`, { maxBytes: cap, sizeBytes: size });
 }
 
-function unreadable(details: Record<string, unknown>, cause?: unknown): UserError {
+function unreadable(details: Readonly<Record<string, unknown>>, cause?: unknown): UserError {
   const error = new UserError('image_unreadable', "I couldn't download that image from Discord. Please try sending it again.", details);
   if (cause !== undefined) (error as Error).cause = cause;
   return error;

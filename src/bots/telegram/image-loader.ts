@@ -3,11 +3,14 @@
  * and nothing past the size limit is ever held in memory. The announced size is
  * checked first (before getFile and before any byte moves), then a byte cap
  * guards the download itself, because file_size is optional in the Bot API.
+ * When Telegram does not hand the file over (getFile or the download fails, times
+ * out or is cut), the user is asked to send the photo again: nothing was stored.
  */
 import { open } from 'node:fs/promises';
 import { UserError } from '../../core/errors.js';
 import type { ImageInput } from '../../core/conversation/turn.js';
-import { TelegramApiError, wrapApiError } from './telegram-api.js';
+import { downloadCapped } from '../shared/capped-download.js';
+import { TelegramApiError } from './telegram-api.js';
 
 export interface TelegramFileRef {
   readonly fileId: string;
@@ -22,6 +25,12 @@ export interface FileAccess {
   fileUrl(filePath: string): URL;
   readonly downloadTimeoutMs: number;
 }
+
+const downloadFailed = (details: Readonly<Record<string, unknown>>, cause?: unknown): UserError => {
+  const error = new UserError('unavailable', "I couldn't fetch your photo from Telegram just now. Please send it again in a moment.", details);
+  if (cause !== undefined) (error as Error).cause = cause;
+  return error;
+};
 
 const tooLarge = (maxBytes: number) =>
   new UserError(
@@ -45,56 +54,21 @@ export const createImageInput = (files: FileAccess, ref: TelegramFileRef, adapte
       if (error instanceof TelegramApiError && error.code === 400 && /too big/i.test(error.description)) {
         throw tooLarge(cap);
       }
-      throw error;
+      throw downloadFailed({ step: 'getFile', code: error instanceof TelegramApiError ? error.code : null }, error);
     }
     if (info.file_size !== undefined && info.file_size > cap) throw tooLarge(cap);
     if (!info.file_path) throw new UserError('image_unreadable', 'I could not read that image, sorry.');
     const url = files.fileUrl(info.file_path);
-    return url.protocol === 'file:' ? readLocal(url, cap) : download(url, cap, files.downloadTimeoutMs);
+    return url.protocol === 'file:'
+      ? readLocal(url, cap)
+      : downloadCapped(url, cap, files.downloadTimeoutMs, { tooLarge: (limit) => tooLarge(limit), failed: downloadFailed });
   },
 });
-
-const download = async (url: URL, cap: number, timeoutMs: number): Promise<Uint8Array> => {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw wrapApiError('downloadFile', error);
-  }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new TelegramApiError('downloadFile', response.status, response.statusText || 'download failed');
-  }
-  const announced = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(announced) && announced > cap) {
-    await response.body.cancel().catch(() => undefined);
-    throw tooLarge(cap);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > cap) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(cap);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw wrapApiError('downloadFile', error);
-  }
-  return concat(chunks, total);
-};
 
 /** A local Bot API server (--local) hands out absolute paths on its own disk. */
 const readLocal = async (url: URL, cap: number): Promise<Uint8Array> => {
   const handle = await open(url).catch((error: unknown) => {
-    throw wrapApiError('downloadFile', error);
+    throw downloadFailed({ step: 'readLocal' }, error);
   });
   try {
     const { size } = await handle.stat();
@@ -105,14 +79,4 @@ const readLocal = async (url: URL, cap: number): Promise<Uint8Array> => {
   } finally {
     await handle.close();
   }
-};
-
-const concat = (chunks: readonly Uint8Array[], total: number): Uint8Array => {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 };

@@ -175,6 +175,21 @@ describe('telegram adapter: updates to turns', () => {
     expect(fake.downloads[0]!.bytesServed).toBeLessThan(big.length);
   });
 
+  it('given a photo Telegram will not hand over (getFile failing for good), load asks the user to send it again', async () => {
+    let refusal: unknown;
+    const { driver, fake } = await setup(async (turn) => {
+      refusal = await turn.image!.load(5 * 1024 * 1024).catch((error: unknown) => error);
+      return [{ kind: 'text', text: 'ok' }];
+    });
+    fake.failNext('getFile', 4, { code: 500 });
+    const ann = driver.user('Ann');
+    await driver.userSendsPhoto(driver.privateChat(ann), ann, JPEG).done;
+    expect(refusal).toBeInstanceOf(UserError);
+    expect((refusal as UserError).code).toBe('unavailable');
+    expect((refusal as UserError).message).toMatch(/send it again/);
+    expect(fake.downloads).toHaveLength(0);
+  });
+
   it('given an image sent as a file, the core gets an image with its mime type and name', async () => {
     const { driver, handler } = await setup(async (turn) => {
       const bytes = await turn.image!.load(5 * 1024 * 1024);
