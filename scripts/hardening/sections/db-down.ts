@@ -4,9 +4,10 @@
  * connections (ALTER DATABASE ... ALLOW_CONNECTIONS false) and every open
  * connection is ended (pg_terminate_backend). The user keeps writing and
  * pressing rating buttons; then the database comes back. Holds when every
- * answer during the outage is a clear "temporarily unavailable" (not the
- * generic apology), no rating is confirmed without being stored, and the bot
- * recovers on its own.
+ * answer that needs the database is a clear "temporarily unavailable" (not the
+ * generic apology; /help, which needs none once the user is known, may simply
+ * answer), no rating is confirmed without being stored, and the bot recovers on
+ * its own.
  */
 import type { App } from '../../../src/app.js';
 import { APOLOGY } from '../../../src/core/conversation/texts.js';
@@ -63,19 +64,19 @@ export async function databaseDown(ctx: Context, pgdb: SeededPostgres, app: App,
     // Down.
     const ended = await pgdb.takeDown();
     const downAt = performance.now();
-    const during: { what: string; cls: AnswerClass; problems: string[]; saved: boolean; data?: string }[] = [];
-    const steps: { what: string; text?: string; card?: number; choice?: string }[] = [
-      { what: 'a text mood', text: 'I feel anxious now' },
-      { what: 'a rating press', card: 1, choice: '4' },
-      { what: '/help', text: '/help' },
-      { what: 'another rating press', card: 2, choice: '2' },
+    const during: { what: string; cls: AnswerClass; problems: string[]; saved: boolean; storage: boolean; data?: string }[] = [];
+    const steps: { what: string; text?: string; card?: number; choice?: string; storage: boolean }[] = [
+      { what: 'a text mood', text: 'I feel anxious now', storage: true },
+      { what: 'a rating press', card: 1, choice: '4', storage: true },
+      { what: '/help', text: '/help', storage: false },
+      { what: 'another rating press', card: 2, choice: '2', storage: true },
     ];
     for (const step of steps) {
       const card = step.card === undefined ? undefined : cards[step.card]!;
       const { turn, queryId } = card ? await press(card.messageId, withChoice(card.action, step.choice!)) : { turn: await say(step.text!), queryId: undefined };
       const verdict = checkTelegramOutputs(turn.outputs, { expectOutput: true, ...(queryId ? { queryId } : {}) });
       const saved = turn.outputs.some((o) => o.kind === 'callback_answer' && /^Saved:/.test(o.text ?? ''));
-      during.push({ what: step.what, cls: classify(turn.outputs), problems: verdict.problems, saved, ...(card ? { data: card.action } : {}) });
+      during.push({ what: step.what, cls: classify(turn.outputs), problems: verdict.problems, saved, storage: step.storage, ...(card ? { data: card.action } : {}) });
     }
     const outageMs = performance.now() - downAt;
 
@@ -106,14 +107,14 @@ export async function databaseDown(ctx: Context, pgdb: SeededPostgres, app: App,
     }
     ctx.report.counters.ratingsLost += lost;
     const clear = during.every((d) => d.problems.length === 0);
-    const unavailable = during.every((d) => d.cls === 'unavailable');
+    const unavailable = during.every((d) => d.cls === 'unavailable' || (!d.storage && d.cls === 'other'));
     const recovered = recoveredAfter >= 0 && savedAfter;
     ctx.report.fault(clear && lost === 0 && recovered);
     ctx.report.check(SECTION, 'answers during the outage are clear', `${during.length} turns in ${(outageMs / 1000).toFixed(1)} s down (${ended} connections ended)`, clear,
       clear ? during.map((d) => `${d.what}: ${d.cls}`).join(', ') : during.flatMap((d) => d.problems).slice(0, 3).join(' | '));
     const errorLines = appLog.atLeast(LEVEL.error, logFrom);
     ctx.report.check(SECTION, 'says "temporarily unavailable"', 'each answer during the outage', unavailable,
-      unavailable ? 'every answer names the outage' : `answers: ${during.map((d) => `${d.what} -> ${d.cls}`).join(', ')}; the core logged: ${errorLines.slice(0, 1).map(describeLogLine).join('') || 'nothing'}`);
+      unavailable ? `every answer that needs the database names the outage (${during.map((d) => `${d.what}: ${d.cls}`).join(', ')})` : `answers: ${during.map((d) => `${d.what} -> ${d.cls}`).join(', ')}; the core logged: ${errorLines.slice(0, 1).map(describeLogLine).join('') || 'nothing'}`);
     if (!unavailable) {
       const unrecognised = [...new Set(errorLines.map((l) => {
         const err = l.fields.err as { type?: string; message?: string; cause?: { code?: string; kind?: string } } | undefined;
