@@ -23,8 +23,10 @@ import type {
   StoredRating,
   UserStore,
 } from '../../core/stores.js';
+import { insertRows } from './bulk-insert.js';
 import type { Database, Db } from './database.js';
 
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string | number));
 const list = (s: string): string[] => (s ? s.split('|').filter(Boolean) : []);
 const parseJson = <T>(s: string | null | undefined, fallback: T): T => {
   if (!s) return fallback;
@@ -48,8 +50,11 @@ export const isUniqueViolation = (error: unknown): boolean => (error as { code?:
 class PrismaUserStore implements UserStore {
   constructor(private readonly db: Db) {}
   async resolve(platform: Platform, externalId: string) {
-    const found = await this.db.identity.findUnique({ where: { platform_externalId: { platform, externalId } }, include: { user: true } });
-    if (found) return found.user;
+    // One raw join instead of Prisma's two queries for identity + user: photo turns read the user fresh each time.
+    const [found] = await this.db.$queryRaw<{ id: unknown; photoConsentAt: unknown; onboardedAt: unknown }[]>`
+      SELECT u."id", u."photoConsentAt", u."onboardedAt" FROM "Identity" i JOIN "User" u ON u."id" = i."userId"
+      WHERE i."platform" = ${platform} AND i."externalId" = ${externalId}`;
+    if (found) return { id: Number(found.id), photoConsentAt: dateOrNull(found.photoConsentAt), onboardedAt: dateOrNull(found.onboardedAt) };
     try {
       return await this.db.user.create({ data: { identities: { create: { platform, externalId } } } });
     } catch (error) {
@@ -143,11 +148,15 @@ class PrismaRatingStore implements RatingStore {
 }
 
 class PrismaMoodStore implements MoodStore {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+  }
+  /** Raw: one of the two writes of every mood turn (see insertRows). */
   async add(userId: number, reading: MoodReading, faces: number | null) {
-    await this.db.moodObservation.create({
-      data: { userId, label: reading.label, distribution: JSON.stringify(reading.distribution), confidence: reading.confidence, source: reading.source, faces },
-    });
+    await insertRows(this.database, 'MoodObservation', ['userId', 'label', 'distribution', 'confidence', 'source', 'faces', 'createdAt'], [
+      [userId, reading.label, JSON.stringify(reading.distribution), reading.confidence, reading.source, faces, new Date()],
+    ]);
   }
   async latest(userId: number) {
     const m = await this.db.moodObservation.findFirst({ where: { userId }, orderBy: { id: 'desc' } });
@@ -155,24 +164,40 @@ class PrismaMoodStore implements MoodStore {
   }
 }
 
+const RECOMMENDATION_COLUMNS = ['batchId', 'userId', 'movieId', 'platform', 'chatId', 'rank', 'score', 'reason', 'moodLabel', 'moodDistribution', 'modelVersion', 'createdAt'] as const;
+
 class PrismaRecommendationStore implements RecommendationStore {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+  }
   private toRecord(r: {
     id: number; batchId: string; userId: number; movieId: number; platform: string; chatId: string; rank: number; score: number;
     reason: string; moodLabel: string | null; moodDistribution: string | null; modelVersion: string; createdAt: Date;
   }): RecommendationRecord {
-    return { ...r, platform: r.platform as Platform, mood: readingFrom(r.moodLabel, r.moodDistribution) };
+    const { moodLabel, moodDistribution, ...rest } = r;
+    return { ...rest, platform: r.platform as Platform, mood: readingFrom(moodLabel, moodDistribution) };
   }
+  /** Raw: the other write of every mood turn (see insertRows); one statement, ids returned. */
   async saveBatch(rows: readonly NewRecommendation[]) {
     if (rows.length === 0) return [];
-    const created = await this.db.recommendation.createManyAndReturn({
-      data: rows.map((r) => ({
-        batchId: r.batchId, userId: r.userId, movieId: r.movieId, platform: r.platform, chatId: r.chatId, rank: r.rank, score: r.score,
-        reason: r.reason, moodLabel: r.mood?.label ?? null, moodDistribution: r.mood ? JSON.stringify(r.mood.distribution) : null,
-        modelVersion: r.modelVersion,
-      })),
-    });
-    return created.map((r) => this.toRecord(r)).sort((a, b) => a.rank - b.rank);
+    const createdAt = new Date();
+    const values = rows.map((r) => [
+      r.batchId, r.userId, r.movieId, r.platform, r.chatId, r.rank, r.score, r.reason,
+      r.mood?.label ?? null, r.mood ? JSON.stringify(r.mood.distribution) : null, r.modelVersion, createdAt,
+    ]);
+    const returned = await insertRows(this.database, 'Recommendation', RECOMMENDATION_COLUMNS, values, ['id', 'userId', 'movieId', 'rank']);
+    const key = (userId: unknown, movieId: unknown, rank: unknown) => `${Number(userId)}:${Number(movieId)}:${Number(rank)}`;
+    const ids = new Map(returned.map((r) => [key(r.userId, r.movieId, r.rank), Number(r.id)]));
+    return rows
+      .map((r) => {
+        const id = ids.get(key(r.userId, r.movieId, r.rank));
+        if (id === undefined) throw new Error(`saveBatch: no id returned for movie ${r.movieId} at rank ${r.rank}`);
+        const moodDistribution = r.mood ? JSON.stringify(r.mood.distribution) : null;
+        // The same record get() reads back.
+        return { ...r, id, createdAt, mood: readingFrom(r.mood?.label ?? null, moodDistribution) };
+      })
+      .sort((a, b) => a.rank - b.rank);
   }
   async get(id: number) {
     const r = await this.db.recommendation.findUnique({ where: { id } });
@@ -348,8 +373,8 @@ export function createPrismaStores(database: Database): Stores {
     users: new PrismaUserStore(db),
     preferences: new PrismaPreferenceStore(db),
     ratings: new PrismaRatingStore(db),
-    moods: new PrismaMoodStore(db),
-    recommendations: new PrismaRecommendationStore(db),
+    moods: new PrismaMoodStore(database),
+    recommendations: new PrismaRecommendationStore(database),
     reviews: new PrismaReviewStore(db),
     catalog: new PrismaCatalogStore(database),
     parties: new PrismaPartyStore(db),

@@ -34,6 +34,15 @@ describe.each(providers)('Prisma stores on $name', ({ open }) => {
     const c = await stores.users.resolve('discord', '42');
     expect(a.id).toBe(b.id);
     expect(c.id).not.toBe(a.id);
+    expect(b).toEqual({ id: a.id, photoConsentAt: null, onboardedAt: null });
+    await stores.users.setPhotoConsent(a.id, true);
+    await stores.users.markOnboarded(a.id);
+    const again = await stores.users.resolve('telegram', '42');
+    expect(again.photoConsentAt).toBeInstanceOf(Date);
+    expect(Math.abs(again.photoConsentAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(again.onboardedAt).toBeInstanceOf(Date);
+    await stores.users.setPhotoConsent(a.id, false);
+    expect((await stores.users.resolve('telegram', '42')).photoConsentAt).toBeNull();
   });
 
   it('given two first messages at once, still creates one user', async () => {
@@ -73,7 +82,21 @@ describe.each(providers)('Prisma stores on $name', ({ open }) => {
     expect(saved.map((r) => r.rank)).toEqual([1, 2]);
     const one = await stores.recommendations.get(saved[1]!.id);
     expect(one).toMatchObject({ movieId: 2, userId: u.id, mood: { label: 'sadness' } });
+    // What saveBatch returns (raw INSERT ... RETURNING) is exactly what get() reads back through Prisma.
+    for (const record of saved) expect(await stores.recommendations.get(record.id)).toEqual(record);
     expect(await stores.recommendations.recentMovieIds(u.id, 5)).toEqual([2, 1]);
+  });
+
+  it('given a mood observation, reads it back as the latest with its distribution and a proper date', async () => {
+    const u = await stores.users.resolve('terminal', 'moods');
+    const before = Date.now();
+    await stores.moods.add(u.id, sad, null);
+    await stores.moods.add(u.id, { ...sad, label: 'fear', distribution: toDistribution({ fear: 1 }) }, 2);
+    expect(await stores.moods.latest(u.id)).toMatchObject({ label: 'fear', distribution: { fear: 1 } });
+    const rows = await t.database.db.moodObservation.findMany({ where: { userId: u.id }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.label, r.faces])).toEqual([['sadness', null], ['fear', 2]]);
+    expect(rows[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(rows[0]!.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
   it('given a chat with an open party, refuses a second one; members join once and vote once', async () => {
