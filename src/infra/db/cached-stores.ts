@@ -75,14 +75,10 @@ export class TtlCache<K, V> {
 }
 
 class CachedUserStore implements UserStore {
-  readonly byAccount: TtlCache<string, UserRecord>;
-
   constructor(
     private readonly inner: UserStore,
-    options: Required<CacheOptions>,
-  ) {
-    this.byAccount = new TtlCache(options.ttlMs, options.maxEntries, options.now);
-  }
+    readonly byAccount: TtlCache<string, UserRecord>,
+  ) {}
 
   async resolve(platform: Platform, externalId: string, options?: { fresh?: boolean }): Promise<UserRecord> {
     const key = `${platform}\u0000${externalId}`;
@@ -111,14 +107,10 @@ class CachedUserStore implements UserStore {
 }
 
 class CachedPreferenceStore implements PreferenceStore {
-  readonly byUser: TtlCache<number, Preferences>;
-
   constructor(
     private readonly inner: PreferenceStore,
-    options: Required<CacheOptions>,
-  ) {
-    this.byUser = new TtlCache(options.ttlMs, options.maxEntries, options.now);
-  }
+    readonly byUser: TtlCache<number, Preferences>,
+  ) {}
 
   async get(userId: number): Promise<Preferences> {
     const hit = this.byUser.get(userId);
@@ -136,15 +128,11 @@ class CachedPreferenceStore implements PreferenceStore {
 }
 
 class CachedMoodStore implements MoodStore {
-  /** null = known to have none. */
-  readonly latestByUser: TtlCache<number, MoodReading | null>;
-
   constructor(
     private readonly inner: MoodStore,
-    options: Required<CacheOptions>,
-  ) {
-    this.latestByUser = new TtlCache(options.ttlMs, options.maxEntries, options.now);
-  }
+    /** null = known to have none. */
+    readonly latestByUser: TtlCache<number, MoodReading | null>,
+  ) {}
 
   async add(userId: number, reading: MoodReading, faces: number | null): Promise<void> {
     this.latestByUser.delete(userId);
@@ -164,18 +152,13 @@ class CachedMoodStore implements MoodStore {
 }
 
 class CachedRecommendationStore implements RecommendationStore {
-  /** Newest first, as read with `limit`. */
-  readonly recentByUser: TtlCache<number, { readonly ids: readonly number[]; readonly limit: number }>;
-  /** Saved picks by id, for the rating buttons pointing at them (rows never change; /forget deletes them). */
-  readonly byId: TtlCache<number, RecommendationRecord>;
-
   constructor(
     private readonly inner: RecommendationStore,
-    options: Required<CacheOptions>,
-  ) {
-    this.recentByUser = new TtlCache(options.ttlMs, options.maxEntries, options.now);
-    this.byId = new TtlCache(options.ttlMs, options.maxEntries, options.now);
-  }
+    /** Newest first, as read with `limit`. */
+    readonly recentByUser: TtlCache<number, { readonly ids: readonly number[]; readonly limit: number }>,
+    /** Saved picks by id, for the rating buttons pointing at them (rows never change; /forget deletes them). */
+    readonly byId: TtlCache<number, RecommendationRecord>,
+  ) {}
 
   forget(userId: number): void {
     this.recentByUser.delete(userId);
@@ -218,10 +201,11 @@ class CachedRecommendationStore implements RecommendationStore {
 export function withCache(stores: Stores, options: CacheOptions): Stores {
   if (options.ttlMs <= 0) return stores;
   const settings: Required<CacheOptions> = { maxEntries: 10_000, now: Date.now, ...options };
-  const users = new CachedUserStore(stores.users, settings);
-  const preferences = new CachedPreferenceStore(stores.preferences, settings);
-  const moods = new CachedMoodStore(stores.moods, settings);
-  const recommendations = new CachedRecommendationStore(stores.recommendations, settings);
+  const cache = <K, V>() => new TtlCache<K, V>(settings.ttlMs, settings.maxEntries, settings.now);
+  const users = new CachedUserStore(stores.users, cache());
+  const preferences = new CachedPreferenceStore(stores.preferences, cache());
+  const moods = new CachedMoodStore(stores.moods, cache());
+  const recommendations = new CachedRecommendationStore(stores.recommendations, cache(), cache());
   const privacy: PrivacyStore = {
     export: (userId) => stores.privacy.export(userId),
     async erase(userId) {
