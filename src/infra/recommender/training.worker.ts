@@ -13,9 +13,12 @@ import { PopularityScorer } from '../../core/recommender/scorers/popularity.scor
 import { ContentScorer } from '../../core/recommender/content/content.scorer.js';
 import { MoodScorer } from '../../core/recommender/mood/mood.scorer.js';
 import type { WorkerInput, WorkerMessage } from './train-in-worker.js';
+import { lowerThreadPriority } from '../workers/thread-priority.js';
 
 const port = parentPort;
 if (port === null) throw new Error('training.worker.ts must run in a worker thread');
+// Retraining is background work: the event loop answering chats keeps the cores first.
+lowerThreadPriority();
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 async function main(input: WorkerInput): Promise<void> {
