@@ -39,6 +39,7 @@ import type { ConversationHandler } from '../src/core/conversation/turn.js';
 import type { Logger } from '../src/core/ports.js';
 import { workerEntry } from '../src/infra/workers/worker-entry.js';
 import { RATE_PREFIX, ScriptedHandler } from '../tests/fakes/scripted-handler.js';
+import { percentile } from './hardening/lib/rng.js';
 import type { PhaseResult, RunOptions, Sample, ToBot, ToUsers, TurnKind } from './bench-bots.users.js';
 
 interface BenchHandle {
@@ -87,12 +88,6 @@ const loadHandler = async (): Promise<{ handle: BenchHandle; label: string }> =>
   if (args.handler !== 'real') throw new Error(`--handler must be "real" or "scripted", got "${args.handler}"`);
   const { createHandlerForBench } = await import('../src/app.js');
   return { handle: await createHandlerForBench({ platform: 'telegram' }), label: 'real core (src/app.ts createHandlerForBench)' };
-};
-
-const percentile = (values: readonly number[], p: number): number => {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
 const main = async () => {

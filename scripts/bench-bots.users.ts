@@ -16,6 +16,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
+import { mulberry32 as rng } from '../src/core/recommender/scorers/random.js';
 import { FakeTelegramApi, type BotOutput, type FakeChat, type FakeUser, type OutputButton } from '../tests/fakes/telegram-api.fake.js';
 import { TelegramDriver, type DoneEvent, type PendingTurn, type TurnResult } from '../tests/fakes/telegram-driver.js';
 
@@ -53,14 +54,6 @@ export type ToBot =
 
 export type ToUsers = { type: 'update-done'; event: DoneEvent } | { type: 'run'; options: RunOptions } | { type: 'go' } | { type: 'close' };
 
-/** mulberry32: a small seeded generator, so every run plays the same conversations. */
-export const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 const MOODS = [
   'I feel exhausted after a long week',
   'so happy today, just got good news!',
@@ -89,7 +82,7 @@ const port = parentPort;
 if (port === null) throw new Error('bench-bots.users.ts runs in a worker thread started by scripts/bench-bots.ts');
 const post = (message: ToBot) => port.postMessage(message);
 
-async function run(fake: FakeTelegramApi, driver: TelegramDriver, options: RunOptions, go: Promise<void>): Promise<void> {
+async function run(driver: TelegramDriver, options: RunOptions, go: Promise<void>): Promise<void> {
   const faces = await Promise.all(
     (await readdir(options.faces)).filter((f) => /\.jpe?g$/i.test(f)).sort().map(async (f) => new Uint8Array(await readFile(resolve(options.faces, f)))),
   );
@@ -178,7 +171,6 @@ async function run(fake: FakeTelegramApi, driver: TelegramDriver, options: RunOp
   const latency = await phase(0, options.users, options.thinkMs);
   const saturation = options.saturationUsers > 0 ? await phase(options.users, options.saturationUsers, [0, 0]) : null;
   post({ type: 'result', latency, saturation, ratingsSent, faces: faces.length });
-  void fake;
 }
 
 const fake = await FakeTelegramApi.start();
@@ -192,7 +184,7 @@ port.on('message', (message: ToUsers) => {
       break;
     case 'run':
       driver = new TelegramDriver(fake, { timeoutMs: message.options.timeoutMs * 3 });
-      run(fake, driver, message.options, go).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+      run(driver, message.options, go).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
       break;
     case 'go':
       release();

@@ -43,6 +43,7 @@ import type { BlendParams, MoodWeight } from './hybrid/blend-fit.js';
 import { HybridScorer, type HybridBreakdown, type HybridQuery } from './hybrid/hybrid.scorer.js';
 import { MoodScorer, type MoodRatedEntry, type MoodScorerOptions } from './mood/mood.scorer.js';
 import type { HistoryEntry, Scorer, ScorerParams } from './scorer.js';
+import { indexOf } from './scorers/history.js';
 import { topN } from './scorers/select.js';
 
 /** The implicit rating of a 'not_for_me' press without a value. */
@@ -295,7 +296,7 @@ export class RecommenderService implements Recommender {
   /** movieId -> index in one of the `filtered` arrays. */
   private positions(items: readonly number[]): ReadonlyMap<number, number> {
     let map = this.positionCache.get(items);
-    if (!map) this.positionCache.set(items, (map = new Map(items.map((id, k) => [id, k]))));
+    if (!map) this.positionCache.set(items, (map = indexOf(items)));
     return map;
   }
 
@@ -323,17 +324,19 @@ export class RecommenderService implements Recommender {
     const b = model.hybrid.breakdown(query, items);
     const scores = this.rankScores(b, prefs.likedActors);
     const at = this.positions(items);
-    let masked = 0;
+    const masked = new Uint8Array(items.length);
+    let left = items.length;
     for (const set of excluded) {
       for (const id of set) {
         const k = at.get(id);
-        if (k !== undefined && !Number.isNaN(scores[k])) {
+        if (k !== undefined && !masked[k]) {
+          masked[k] = 1;
           scores[k] = NaN;
-          masked++;
+          left--;
         }
       }
     }
-    if (masked === items.length) throw noCandidates();
+    if (left === 0) throw noCandidates();
     const liked = this.likedItems(state);
     const pool = this.pool(scores, items, request.n);
     const chosen = diversify(pool, request.n, (x, y) => this.content.similarity(x, y), (id) => this.movieById.get(id), {

@@ -23,15 +23,10 @@ export async function bulkInsert(
   rowsPerStatement = 1000,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const cols = columns.map((c) => `"${c}"`).join(',');
   const statements = [];
   for (let k = 0; k < rows.length; k += rowsPerStatement) {
     const chunk = rows.slice(k, k + rowsPerStatement);
-    let p = 0;
-    const tuple = () =>
-      `(${columns.map(() => (database.provider === 'postgres' ? `$${++p}` : '?')).join(',')})`;
-    const sql = `INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(tuple).join(',')}`;
-    statements.push(database.db.$executeRawUnsafe(sql, ...chunk.flat()));
+    statements.push(database.db.$executeRawUnsafe(insertSql(database, table, columns, chunk.length), ...chunk.flat()));
   }
   await database.db.$transaction(statements);
 }
@@ -49,12 +44,17 @@ export async function insertRows(
   returning: readonly string[] = [],
 ): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return [];
-  let p = 0;
-  const tuple = () => `(${columns.map(() => (database.provider === 'postgres' ? `$${++p}` : '?')).join(',')})`;
-  const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${rows.map(tuple).join(',')}`;
+  const sql = insertSql(database, table, columns, rows.length);
   if (returning.length === 0) {
     await database.db.$executeRawUnsafe(sql, ...rows.flat());
     return [];
   }
   return database.db.$queryRawUnsafe<Record<string, unknown>[]>(`${sql} RETURNING ${returning.map((c) => `"${c}"`).join(',')}`, ...rows.flat());
+}
+
+/** `INSERT INTO "table" ("a","b") VALUES (?,?),(?,?)...` with the provider's placeholders ($1, $2... on PostgreSQL). */
+function insertSql(database: Database, table: string, columns: readonly string[], rowCount: number): string {
+  let p = 0;
+  const tuple = () => `(${columns.map(() => (database.provider === 'postgres' ? `$${++p}` : '?')).join(',')})`;
+  return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${Array.from({ length: rowCount }, tuple).join(',')}`;
 }

@@ -68,10 +68,6 @@ export class TtlCache<K, V> {
   deleteWhere(test: (value: V) => boolean): void {
     for (const [key, { value }] of this.entries) if (test(value)) this.entries.delete(key);
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 class CachedUserStore implements UserStore {

@@ -182,20 +182,20 @@ class PrismaRecommendationStore implements RecommendationStore {
   async saveBatch(rows: readonly NewRecommendation[]) {
     if (rows.length === 0) return [];
     const createdAt = new Date();
-    const values = rows.map((r) => [
+    const distributions = rows.map((r) => (r.mood ? JSON.stringify(r.mood.distribution) : null));
+    const values = rows.map((r, k) => [
       r.batchId, r.userId, r.movieId, r.platform, r.chatId, r.rank, r.score, r.reason,
-      r.mood?.label ?? null, r.mood ? JSON.stringify(r.mood.distribution) : null, r.modelVersion, createdAt,
+      r.mood?.label ?? null, distributions[k]!, r.modelVersion, createdAt,
     ]);
     const returned = await insertRows(this.database, 'Recommendation', RECOMMENDATION_COLUMNS, values, ['id', 'userId', 'movieId', 'rank']);
     const key = (userId: unknown, movieId: unknown, rank: unknown) => `${Number(userId)}:${Number(movieId)}:${Number(rank)}`;
     const ids = new Map(returned.map((r) => [key(r.userId, r.movieId, r.rank), Number(r.id)]));
     return rows
-      .map((r) => {
+      .map((r, k) => {
         const id = ids.get(key(r.userId, r.movieId, r.rank));
         if (id === undefined) throw new Error(`saveBatch: no id returned for movie ${r.movieId} at rank ${r.rank}`);
-        const moodDistribution = r.mood ? JSON.stringify(r.mood.distribution) : null;
         // The same record get() reads back.
-        return { ...r, id, createdAt, mood: readingFrom(r.mood?.label ?? null, moodDistribution) };
+        return { ...r, id, createdAt, mood: readingFrom(r.mood?.label ?? null, distributions[k]!) };
       })
       .sort((a, b) => a.rank - b.rank);
   }

@@ -51,8 +51,8 @@ interface WasmBackend {
 /**
  * The WASM backend's Concat copies one `subarray` per input per outer index. Along the
  * channel axis of an image that is one tiny copy per pixel: face-api's input
- * normalisation concatenates three 1-channel planes of 320x320, 300k copies and about
- * 9 ms a photo, more than the detector's convolutions. This kernel copies element by
+ * normalisation concatenates three 1-channel planes of 320x320, 300k copies, measured
+ * at 17 ms a call here against 2 ms with this kernel. This kernel copies element by
  * element when the inner runs are short and hands everything else (strings, long runs)
  * to the stock kernel, so results are identical.
  */

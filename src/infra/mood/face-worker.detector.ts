@@ -73,13 +73,14 @@ export function createFaceWorkerDetector(options: FaceWorkerDetectorOptions): Fa
     }
   };
 
-  const stop = (reason: Error) => {
+  /** Ends the current worker: waiting photos and a pending warm-up fail with `reason`. */
+  const stop = async (reason: Error): Promise<void> => {
     const current = worker;
     worker = null;
     loaded?.reject(reason);
     loaded = null;
     failAll(reason);
-    if (current) void current.terminate();
+    if (current) await current.terminate();
   };
 
   const start = (): Worker => {
@@ -109,12 +110,12 @@ export function createFaceWorkerDetector(options: FaceWorkerDetectorOptions): Fa
     started.on('error', (error) => {
       if (worker !== started) return;
       options.logger?.error({ err: error }, 'face worker failed; the next photo starts a new one');
-      stop(new Error(`face worker failed: ${error.message}`));
+      void stop(new Error(`face worker failed: ${error.message}`));
     });
     started.on('exit', (code) => {
       if (worker !== started) return;
       options.logger?.warn({ code }, 'face worker exited; the next photo starts a new one');
-      stop(new Error(`face worker exited with code ${code}`));
+      void stop(new Error(`face worker exited with code ${code}`));
     });
     // Waiting for photos should not keep a finished process alive.
     started.unref();
@@ -136,7 +137,7 @@ export function createFaceWorkerDetector(options: FaceWorkerDetectorOptions): Fa
       const timer = setTimeout(() => {
         if (worker === target) {
           options.logger?.error({ timeoutMs, pending: waiting.size }, 'face worker did not answer in time; restarting it');
-          stop(new Error(`face analysis did not finish within ${timeoutMs} ms`));
+          void stop(new Error(`face analysis did not finish within ${timeoutMs} ms`));
         }
       }, timeoutMs);
       waiting.set(id, { resolve, reject, timer });
@@ -166,12 +167,7 @@ export function createFaceWorkerDetector(options: FaceWorkerDetectorOptions): Fa
     },
     async close() {
       closed = true;
-      const current = worker;
-      worker = null;
-      loaded?.reject(new Error('face detector is closed'));
-      loaded = null;
-      failAll(new Error('face detector is closed'));
-      if (current) await current.terminate();
+      await stop(new Error('face detector is closed'));
     },
   };
 }

@@ -144,6 +144,15 @@ describe('RecommenderService.recommend', () => {
     expect(isUserError(error) && error.code).toBe('not_found');
   });
 
+  it('given every movie that passes the filters already excluded, answers with a not_found user error', async () => {
+    const svc = service();
+    const french = await svc.recommend(ask({ preferences: prefs({ languages: ['fr'] }) }));
+    const error = await svc
+      .recommend(ask({ preferences: prefs({ languages: ['fr'] }), exclude: new Set(idsOf(french)) }))
+      .catch((e: unknown) => e);
+    expect(isUserError(error) && error.code).toBe('not_found');
+  });
+
   it('given a liked actor, boosts their movie and says so', async () => {
     const picks = await service().recommend(ask({ preferences: prefs({ likedActors: ['Tom Hanks'] }) }));
     const hanks = picks.find((p) => p.movieId === 1);
