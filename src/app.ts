@@ -139,6 +139,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     ...(music ? { music } : {}),
   });
 
+  let closing = false;
   return {
     handler,
     parties,
@@ -147,11 +148,15 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     recommendation,
     warmUpFace: () => face.warmUp(),
     startSchedules() {
-      face.warmUp().catch((error: unknown) => logger.warn({ err: error }, 'face models did not load; photos will say so'));
+      face.warmUp().catch((error: unknown) => {
+        // A close() while the models load (a short piped terminal chat) is not a load failure.
+        if (!closing) logger.warn({ err: error }, 'face models did not load; photos will say so');
+      });
       void parties.resume();
       recommendation.startSchedule();
     },
     async close() {
+      closing = true;
       parties.stop();
       await face.close();
       await recommendation.stop();
