@@ -30,7 +30,7 @@
  * The real app comes from src/app.ts createHandlerForBench(): a temporary SQLite
  * database over the catalogue in MOODREEL_DATA_DIR, face models loaded, no schedules.
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createTelegramBot } from '../src/bots/telegram/telegram.adapter.js';
@@ -59,7 +59,7 @@ const { values: args } = parseArgs({
     'saturation-users': { type: 'string', default: '20' },
     'warmup-users': { type: 'string', default: '5' },
     seed: { type: 'string', default: '42' },
-    faces: { type: 'string', default: fileURLToPath(new URL('../../shared/data/faces/samples', import.meta.url)) },
+    faces: { type: 'string', default: path.join(process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data'), 'faces', 'samples') },
     'timeout-ms': { type: 'string', default: '30000' },
   },
 });
@@ -105,6 +105,7 @@ const main = async () => {
     users.on('error', reject);
     users.on('exit', (code) => reject(new Error(`the simulated users' worker exited with code ${code}`)));
   });
+  failed.catch(() => undefined); // awaited only while a message is due; the thread also exits at the end
   const next = async <T extends ToBot['type']>(type: T): Promise<Extract<ToBot, { type: T }>> => {
     for (;;) {
       const k = inbox.findIndex((m) => m.type === type || m.type === 'failed');
@@ -117,21 +118,6 @@ const main = async () => {
     }
   };
 
-  const { apiRoot, token } = await next('ready');
-  const logCounts: Record<string, number> = {};
-  const bot = createTelegramBot({
-    token,
-    apiRoot,
-    handler: handle.handler,
-    commands: COMMANDS,
-    logger: countingLogger(logCounts),
-    handlerTimeoutMs: Number(args['timeout-ms']),
-    maxImageBytes: 10 * 1024 * 1024,
-    maxConcurrentTurns: 256,
-    onUpdateDone: (event) => send({ type: 'update-done', event }),
-  });
-  await bot.start();
-
   const options: RunOptions = {
     users: Number(args.users),
     turns: Number(args.turns),
@@ -143,17 +129,40 @@ const main = async () => {
     timeoutMs: Number(args['timeout-ms']),
     ratingAction: handle.ratingAction,
   };
-  send({ type: 'run', options });
-  await next('warmed');
-  const ratingsBefore = await handle.countStoredRatings();
-  send({ type: 'go' });
-  const { latency, saturation, ratingsSent, faces } = await next('result');
-  const ratingsStored = (await handle.countStoredRatings()) - ratingsBefore;
-
-  await bot.stop();
-  send({ type: 'close' });
-  await new Promise((done) => users.once('exit', done));
-  await handle.close?.();
+  const logCounts: Record<string, number> = {};
+  let bot: ReturnType<typeof createTelegramBot> | undefined;
+  /** Starts the bot on the fake, plays the warm-up and both phases, counts the ratings stored. */
+  const measure = async () => {
+    const { apiRoot, token } = await next('ready');
+    bot = createTelegramBot({
+      token,
+      apiRoot,
+      handler: handle.handler,
+      commands: COMMANDS,
+      logger: countingLogger(logCounts),
+      handlerTimeoutMs: Number(args['timeout-ms']),
+      maxImageBytes: 10 * 1024 * 1024,
+      maxConcurrentTurns: 256,
+      onUpdateDone: (event) => send({ type: 'update-done', event }),
+    });
+    await bot.start();
+    send({ type: 'run', options });
+    await next('warmed');
+    const ratingsBefore = await handle.countStoredRatings();
+    send({ type: 'go' });
+    const result = await next('result');
+    return { ...result, ratingsStored: (await handle.countStoredRatings()) - ratingsBefore };
+  };
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await measure();
+  } finally {
+    // Whatever happened, the bot, the users' thread (and its fake) and the app stop, so the process can exit.
+    await bot?.stop().catch(() => undefined);
+    await users.terminate();
+    await handle.close?.();
+  }
+  const { latency, saturation, ratingsSent, faces, ratingsStored } = measured;
 
   const pick = (from: readonly Sample[], kind?: TurnKind) => from.filter((s) => kind === undefined || s.kind === kind).map((s) => s.ms);
   const row = (name: string, values: number[]) =>

@@ -10,7 +10,7 @@
  *   bot -> worker: { type: 'update-done', event }        the adapter's onUpdateDone hook
  *   bot -> worker: { type: 'run', options }              play the warm-up and both phases
  *   worker -> bot: { type: 'warmed' } / { type: 'result', ... }
- *   bot -> worker: { type: 'close' }                     stop the fake, exit
+ * The bot's side ends the thread when it is done (or has failed).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -52,7 +52,7 @@ export type ToBot =
   | { type: 'result'; latency: PhaseResult; saturation: PhaseResult | null; ratingsSent: number; faces: number }
   | { type: 'failed'; message: string };
 
-export type ToUsers = { type: 'update-done'; event: DoneEvent } | { type: 'run'; options: RunOptions } | { type: 'go' } | { type: 'close' };
+export type ToUsers = { type: 'update-done'; event: DoneEvent } | { type: 'run'; options: RunOptions } | { type: 'go' };
 
 const MOODS = [
   'I feel exhausted after a long week',
@@ -188,9 +188,6 @@ port.on('message', (message: ToUsers) => {
       break;
     case 'go':
       release();
-      break;
-    case 'close':
-      void fake.close().then(() => port.close());
       break;
   }
 });
