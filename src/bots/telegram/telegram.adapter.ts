@@ -26,6 +26,7 @@ import {
 } from './telegram-api.js';
 import { updateToIncoming, type BotIdentity, type Incoming, type TranslateContext } from './update-to-turn.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
+import { startLongPolling, type LongPolling } from './long-polling.js';
 
 export { TelegramApiError } from './telegram-api.js';
 
@@ -76,6 +77,8 @@ export interface TelegramBotOptions {
   readonly onUpdateDone?: (event: UpdateDoneEvent) => void;
   /** Polling stopped for good (401 bad token, 409 another instance): the process should probably exit. */
   readonly onFatal?: (error: TelegramApiError) => void;
+  /** How long stop() waits for turns in flight (default 10 s; main.ts passes what is left of the shutdown deadline). */
+  readonly drainMs?: number;
   readonly now?: () => Date;
 }
 
@@ -136,7 +139,7 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
   const queue = new KeyedSerialQueue();
   let identity: BotIdentity | null = null;
   let webhookServer: WebhookServer | null = null;
-  let polling: Promise<void> | null = null;
+  let polling: LongPolling | null = null;
 
   const files: FileAccess = {
     getFile: (fileId) => call('getFile', { file_id: fileId }),
@@ -290,7 +293,15 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
       return;
     }
     await call('deleteWebhook', { drop_pending_updates: false });
-    polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((error: unknown) => {
+    polling = startLongPolling({
+      getUpdates: (params, signal) =>
+        (bot.telegram as unknown as RawApi).callApi('getUpdates', params as never, { signal }) as unknown as Promise<Update[]>,
+      handle: (update) => bot.handleUpdate(update),
+      allowedUpdates: ALLOWED_UPDATES,
+      logger,
+      maxRetryAfterSeconds: policy.maxRetryAfterSeconds,
+    });
+    polling.done.catch((error: unknown) => {
       const wrapped = wrapApiError('getUpdates', error);
       logger.error({ event: 'telegram_polling_stopped', err: errorFields(wrapped) }, 'Long polling stopped');
       options.onFatal?.(wrapped);
@@ -298,24 +309,15 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
     logger.info({ event: 'telegram_started', mode: 'polling' }, 'Telegram bot started');
   };
 
-  const stopReceiving = async () => {
-    // launch() may still be between deleteWebhook and its first getUpdates; stop() throws until then.
-    for (let tries = 0; tries < 100; tries++) {
-      try {
-        bot.stop('shutdown');
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-  };
-
   const stop = async () => {
-    if (polling) await stopReceiving();
+    polling?.stop();
     if (webhookServer) await webhookServer.close();
-    await withTimeout(queue.onIdle(), STOP_DRAIN_MS);
+    await withTimeout(queue.onIdle(), options.drainMs ?? STOP_DRAIN_MS);
     stopping.abort();
-    await withTimeout(polling ?? Promise.resolve(), 2_000);
+    if (polling) {
+      await withTimeout(polling.done.catch(() => undefined), 2_000);
+      await polling.confirm(2_000);
+    }
     logger.info({ event: 'telegram_stopped' }, 'Telegram bot stopped');
   };
 
