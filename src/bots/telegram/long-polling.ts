@@ -9,7 +9,7 @@
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../../core/ports.js';
 import { DEFAULT_BACKOFF, Reachability, sleep, type BackoffPolicy } from '../shared/backoff.js';
-import { TelegramApiError, wrapApiError } from './telegram-api.js';
+import { wrapApiError, type TelegramApiError } from './telegram-api.js';
 
 /** Seconds Telegram holds a getUpdates open when there is nothing to deliver. */
 export const POLL_TIMEOUT_S = 50;
