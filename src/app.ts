@@ -34,6 +34,7 @@ import { PrismaMusicStore } from './infra/music/music.store.js';
 import { loadMusicCalibration } from './infra/music/music-calibration.loader.js';
 import { importMusic } from './infra/music/music.importer.js';
 import { isUserError } from './core/errors.js';
+import type { StopStep } from './lifecycle/shutdown.js';
 
 export interface App {
   readonly handler: ConversationHandler;
@@ -45,6 +46,8 @@ export interface App {
   startSchedules(): void;
   /** Loads the face models now (the face worker); resolves when a photo can be analysed at once. */
   warmUpFace(): Promise<void>;
+  /** What close() does, as named steps in order (schedules, face worker, storage), for a shutdown with a deadline. */
+  stopSteps(): StopStep[];
   close(): Promise<void>;
 }
 
@@ -140,6 +143,18 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   });
 
   let closing = false;
+  const stopSteps = (): StopStep[] => [
+    {
+      name: 'schedules',
+      async stop() {
+        closing = true;
+        parties.stop();
+        await recommendation.stop();
+      },
+    },
+    { name: 'face worker', stop: () => face.close() },
+    { name: 'storage', stop: () => database.close() },
+  ];
   return {
     handler,
     parties,
@@ -155,12 +170,9 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
       void parties.resume();
       recommendation.startSchedule();
     },
+    stopSteps,
     async close() {
-      closing = true;
-      parties.stop();
-      await face.close();
-      await recommendation.stop();
-      await database.close();
+      for (const step of stopSteps()) await step.stop(Infinity);
     },
   };
 }

@@ -43,6 +43,7 @@ export const SETTINGS = {
   MOODREEL_PARTY_MINUTES: [z.coerce.number().int().min(1).max(1440).default(10), 'Default voting time of a watch party'],
   MOODREEL_SEED: [z.coerce.number().int().default(42), 'Seed for training and any sampling'],
   MOODREEL_TRAIN_ON_START: [bool.default('true'), 'Train the collaborative model at start when no trained version exists'],
+  MOODREEL_SHUTDOWN_SECONDS: [z.coerce.number().positive().max(600).default(10), 'On SIGTERM/SIGINT: stop taking updates, finish turns in flight, close everything and exit 0 within this time; past it, log what did not stop and exit 1 (a second signal exits at once)'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level (logs go to stderr; never tokens, images or message text)'],
 } as const satisfies Record<string, readonly [z.ZodTypeAny, string]>;
 

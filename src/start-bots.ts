@@ -1,7 +1,7 @@
 /**
  * Starts the chat-platform adapters named in the configuration over the app's
  * conversation core, and registers their notifiers for watch-party results.
- * Returns one function that stops them all.
+ * Returns one named stop step per adapter, for the shutdown (src/lifecycle).
  */
 import type { AdapterName, Config } from './config.js';
 import type { Logger } from './core/ports.js';
@@ -9,12 +9,15 @@ import { COMMANDS } from './core/conversation/commands.js';
 import { createTelegramBot } from './bots/telegram/telegram.adapter.js';
 import { createDiscordBot } from './bots/discord/discord.adapter.js';
 import type { App } from './app.js';
+import type { StopStep } from './lifecycle/shutdown.js';
 
 const HANDLER_TIMEOUT_MS = 60_000;
+/** Kept back from a stop budget for what follows the drain (ending the poll, confirming the offset). */
+const AFTER_DRAIN_MS = 3_000;
 
-export async function startBots(names: readonly Exclude<AdapterName, 'terminal'>[], config: Config, app: App, logger: Logger): Promise<() => Promise<void>> {
+export async function startBots(names: readonly Exclude<AdapterName, 'terminal'>[], config: Config, app: App, logger: Logger): Promise<StopStep[]> {
   const maxImageBytes = Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6);
-  const stops: (() => Promise<void>)[] = [];
+  const stops: StopStep[] = [];
   for (const name of names) {
     if (name === 'telegram') {
       const bot = createTelegramBot({
@@ -32,7 +35,7 @@ export async function startBots(names: readonly Exclude<AdapterName, 'terminal'>
       });
       await bot.start();
       app.parties.registerNotifier(bot.notifier);
-      stops.push(() => bot.stop());
+      stops.push({ name: 'telegram', stop: (budgetMs) => bot.stop(Math.max(0, budgetMs - AFTER_DRAIN_MS)) });
       logger.info({ adapter: 'telegram', mode: config.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'polling' }, 'adapter started');
     } else {
       const bot = createDiscordBot({
@@ -48,11 +51,9 @@ export async function startBots(names: readonly Exclude<AdapterName, 'terminal'>
       });
       await bot.start();
       app.parties.registerNotifier(bot.notifier);
-      stops.push(() => bot.stop());
+      stops.push({ name: 'discord', stop: () => bot.stop() });
       logger.info({ adapter: 'discord' }, 'adapter started');
     }
   }
-  return async () => {
-    for (const stop of stops) await stop();
-  };
+  return stops;
 }

@@ -77,16 +77,14 @@ export interface TelegramBotOptions {
   readonly onUpdateDone?: (event: UpdateDoneEvent) => void;
   /** Polling stopped for good (401 bad token, 409 another instance): the process should probably exit. */
   readonly onFatal?: (error: TelegramApiError) => void;
-  /** How long stop() waits for turns in flight (default 10 s; main.ts passes what is left of the shutdown deadline). */
-  readonly drainMs?: number;
   readonly now?: () => Date;
 }
 
 export interface TelegramBot {
   /** Resolves once the bot is registered and receiving (polling started, or webhook set and listening). */
   start(): Promise<void>;
-  /** Stops receiving, waits (bounded) for turns in flight, closes the webhook server. */
-  stop(): Promise<void>;
+  /** Stops receiving, waits (at most `drainMs`, default 10 s) for turns in flight, closes the webhook server. */
+  stop(drainMs?: number): Promise<void>;
   readonly notifier: Notifier;
   /** The bot's own identity, known after start(). */
   readonly identity: BotIdentity | null;
@@ -309,10 +307,10 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
     logger.info({ event: 'telegram_started', mode: 'polling' }, 'Telegram bot started');
   };
 
-  const stop = async () => {
+  const stop = async (drainMs: number = STOP_DRAIN_MS) => {
     polling?.stop();
     if (webhookServer) await webhookServer.close();
-    await withTimeout(queue.onIdle(), options.drainMs ?? STOP_DRAIN_MS);
+    await withTimeout(queue.onIdle(), drainMs);
     stopping.abort();
     if (polling) {
       await withTimeout(polling.done.catch(() => undefined), 2_000);

@@ -41,6 +41,9 @@ export function fileImage(path: string): ImageInput {
 
 export class TerminalChat {
   private buttons = new Map<string, string>();
+  private rl: readline.Interface | null = null;
+  private stopped = false;
+  private running: Promise<void> = Promise.resolve();
   private cards: PickCard[] = [];
   private readonly write: (s: string) => void;
 
@@ -54,17 +57,32 @@ export class TerminalChat {
     send: async (_chatId, replies) => this.render(replies),
   };
 
-  /** Reads lines until the input ends; resolves when every line has been answered. */
-  async run(): Promise<void> {
+  /** Reads lines until the input ends or stop(); resolves when every line read has been answered. */
+  run(): Promise<void> {
+    this.running = this.readLines();
+    return this.running;
+  }
+
+  private async readLines(): Promise<void> {
     const rl = readline.createInterface({ input: this.o.input, terminal: false });
+    this.rl = rl;
+    if (this.stopped) rl.close();
     const interactive = (this.o.input as { isTTY?: boolean }).isTTY === true;
     const prompt = () => interactive && this.o.output.write(this.o.prompt ?? 'you> ');
     this.write('MoodReel terminal chat. Tell me how you feel, or /help. Ctrl+D to leave.');
     prompt();
     for await (const line of rl) {
+      if (this.stopped) break;
       await this.line(line);
       prompt();
     }
+  }
+
+  /** Stops reading (a signal, or the output is gone); resolves once the line being answered is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.rl?.close();
+    await this.running.catch(() => undefined);
   }
 
   async line(raw: string): Promise<void> {
