@@ -97,6 +97,7 @@ export async function createRecommendation(deps: RecommendationDeps): Promise<Re
     log.info({ version, blendFitted: blend !== undefined }, 'collaborative model serving');
   };
   let running: Promise<RetrainResult> | null = null;
+  const stopping = new AbortController();
   const retrain = (): Promise<RetrainResult> =>
     (running ??= retrainJob({
       loadRatings: () => loadInteractions(stores),
@@ -107,6 +108,7 @@ export async function createRecommendation(deps: RecommendationDeps): Promise<Re
       extraItems: movies.map((m) => m.id),
       hybrid: { movies, profiles: [...profiles] },
       onPromoted: serve,
+      signal: stopping.signal,
     }).finally(() => {
       running = null;
     }));
@@ -140,6 +142,8 @@ export async function createRecommendation(deps: RecommendationDeps): Promise<Re
     },
     async stop() {
       await task?.stop();
+      // A training run in its worker is stopped, not waited for (it may take minutes).
+      stopping.abort();
       await running?.catch(() => undefined);
     },
   };

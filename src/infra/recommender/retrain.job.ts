@@ -17,7 +17,7 @@ import type { Scorer } from '../../core/recommender/scorer.js';
 import { recentHoldout } from '../../core/recommender/evaluation/splitters.js';
 import type { ModelRegistry, PromotionDecision } from './model-registry.js';
 import type { ScorerSpec } from './scorer-factory.js';
-import { trainInWorker, TrainingTimeoutError, type HybridTraining, type TrainFn } from './train-in-worker.js';
+import { trainInWorker, TrainingStoppedError, TrainingTimeoutError, type HybridTraining, type TrainFn } from './train-in-worker.js';
 
 export interface RetrainOptions {
   readonly loadRatings: () => Promise<Interaction[]>;
@@ -40,6 +40,8 @@ export interface RetrainOptions {
   readonly train?: TrainFn;
   /** Called after a promotion so the app can swap the serving model in memory. */
   readonly onPromoted?: (scorer: Scorer, version: string) => void | Promise<void>;
+  /** Aborted at shutdown: the training worker stops and the run ends as skipped. */
+  readonly signal?: AbortSignal;
 }
 
 export type RetrainResult =
@@ -67,6 +69,7 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
       timeoutMs: options.timeoutMs,
       extraItems: options.extraItems ?? [],
       ...(options.hybrid ? { hybrid: options.hybrid } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const users = new Set(split.train.map((r) => r.user)).size;
     const items = new Set(split.train.map((r) => r.item)).size;
@@ -86,6 +89,10 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
     if (decision.promoted) await options.onPromoted?.(scorer, manifest.version);
     return { status: decision.promoted ? 'promoted' : 'rejected', decision, trainSeconds: trained.seconds };
   } catch (error) {
+    if (error instanceof TrainingStoppedError) {
+      log.info({}, 'retrain stopped by shutdown; the serving model is unchanged');
+      return { status: 'skipped', reason: 'stopped by shutdown' };
+    }
     const serving = await options.registry.currentVersion().catch(() => null);
     if (error instanceof TrainingTimeoutError) {
       log.error({ timeoutMs: error.timeoutMs, serving }, 'retrain timed out; the serving model is unchanged');

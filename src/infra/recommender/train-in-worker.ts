@@ -43,6 +43,8 @@ export interface TrainInWorkerOptions {
   /** Train within the hybrid and report its fitted blend (`report.blend`). */
   readonly hybrid?: HybridTraining;
   readonly onProgress?: (fraction: number, info: Record<string, number>) => void;
+  /** Aborting stops the worker at once (shutdown); the promise rejects with TrainingStoppedError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface TrainedParams {
@@ -57,6 +59,14 @@ export class TrainingTimeoutError extends Error {
   override readonly name = 'TrainingTimeoutError';
   constructor(readonly timeoutMs: number) {
     super(`training did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** The run was stopped from outside (the process is shutting down); the worker has been stopped. */
+export class TrainingStoppedError extends Error {
+  override readonly name = 'TrainingStoppedError';
+  constructor() {
+    super('training stopped: shutting down');
   }
 }
 
@@ -86,14 +96,18 @@ export const trainInWorker: TrainFn = (spec, rows, options) => {
       transferList: [columns.user.buffer, columns.item.buffer, columns.rating.buffer, columns.timestamp.buffer],
     });
     let settled = false;
+    const onAbort = () => finish(() => reject(new TrainingStoppedError()));
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       fn();
       void worker.terminate();
     };
     const timer = setTimeout(() => finish(() => reject(new TrainingTimeoutError(options.timeoutMs))), options.timeoutMs);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.fraction, message.info);
       else if (message.type === 'done') finish(() => resolve({ params: message.params, seconds: message.seconds, report: message.report }));
