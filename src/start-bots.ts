@@ -51,7 +51,7 @@ export async function startBots(names: readonly Exclude<AdapterName, 'terminal'>
       });
       await bot.start();
       app.parties.registerNotifier(bot.notifier);
-      stops.push({ name: 'discord', stop: () => bot.stop() });
+      stops.push({ name: 'discord', stop: (budgetMs) => bot.stop(Math.max(0, budgetMs - AFTER_DRAIN_MS)) });
       logger.info({ adapter: 'discord' }, 'adapter started');
     }
   }

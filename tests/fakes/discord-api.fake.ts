@@ -285,6 +285,24 @@ export class FakeDiscord extends EventEmitter {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** An outage: gateway connections are cut and the port refuses connections until comeBack(); the world is kept. */
+  async goDown(): Promise<void> {
+    for (const session of this.sessions) session.ws.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Listens again on the same port after goDown(). */
+  async comeBack(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- world set-up
 
   /** A realistic snowflake: ms since the Discord epoch << 22 | worker | process | increment. */

@@ -264,6 +264,25 @@ export class FakeTelegramApi {
     });
   }
 
+  /** An outage: the port refuses connections (the open long poll is cut) until comeBack(); chats, updates and files are kept. */
+  async goDown(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Listens again on the same port after goDown(). */
+  async comeBack(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- identities
 
   createUser(firstName = 'Alex', extra: Partial<Omit<FakeUser, 'id' | 'is_bot'>> = {}): FakeUser {

@@ -21,6 +21,7 @@ import { renderReply, type Outgoing, type OutgoingMessage } from './discord.rend
 import { InteractionResponder } from './discord.responder.js';
 import { buttonTurn, commandTurn, type TurnContext } from './discord.turn.js';
 import { ownsCommandRegistration } from './shard.js';
+import { DEFAULT_BACKOFF, Reachability, sleep, type BackoffPolicy } from '../shared/backoff.js';
 
 export interface DiscordBotOptions {
   /** Bot token (DISCORD_TOKEN). Never logged. */
@@ -42,13 +43,17 @@ export interface DiscordBotOptions {
   readonly deferAfterMs?: number;
   readonly downloadTimeoutMs?: number;
   readonly clock?: Clock;
+  /** Waiting for an unreachable Discord (gateway or REST); DEFAULT_BACKOFF by default. */
+  readonly backoff?: BackoffPolicy;
+  /** A connection attempt that is neither ready nor failed after this is abandoned (default 30 s). */
+  readonly connectTimeoutMs?: number;
 }
 
 export interface DiscordBot {
   /** Logs in through the gateway, waits for READY and the guilds, registers the slash commands. */
   start(): Promise<void>;
-  /** Closes the gateway connection. Safe to call twice. */
-  stop(): Promise<void>;
+  /** Takes no new interaction, waits (at most `drainMs`, default 10 s) for those in flight, closes the gateway connection. Safe to call twice. */
+  stop(drainMs?: number): Promise<void>;
   /** Lets the core post to a channel by id (watch-party announcements). */
   readonly notifier: Notifier;
 }
@@ -56,7 +61,17 @@ export interface DiscordBot {
 const DEFAULTS = {
   deferAfterMs: 2000,
   downloadTimeoutMs: 15_000,
+  connectTimeoutMs: 30_000,
 } as const satisfies Partial<DiscordBotOptions>;
+
+const STOP_DRAIN_MS = 10_000;
+/**
+ * discord.js reconnects a dropped gateway by itself every 500 ms, for ever.
+ * Once its first attempt has failed too (this many reconnects without READY or
+ * RESUMED), the adapter takes over: it drops the client and logs in afresh
+ * with back-off (src/bots/shared/backoff.ts).
+ */
+const RECONNECTS_BEFORE_BACKOFF = 2;
 
 const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a moment.';
 const TOO_SLOW = 'Sorry, that took too long. Please try again in a moment.';
@@ -76,15 +91,29 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     now: () => clock.now(),
   };
   let client: Client | null = null;
+  const reach = new Reachability('Discord', log, options.backoff ?? DEFAULT_BACKOFF);
+  const stopping = new AbortController();
+  let reconnecting: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
 
-  function newClient(): Client {
+  /** `onLost`: the gateway did not come back after discord.js's own reconnect attempt. */
+  function newClient(onLost: (reason: string) => void): Client {
     const c = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: options.apiUrl ? { api: options.apiUrl } : {},
       allowedMentions: { parse: [] },
     });
     c.on(Events.InteractionCreate, (interaction) => {
-      void onInteraction(interaction).catch((error: unknown) => logFailure('interaction boundary', error, {}));
+      if (stopping.signal.aborted) return;
+      const work = onInteraction(interaction).catch((error: unknown) => logFailure('interaction boundary', error, {}));
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    });
+    let reconnects = 0;
+    c.on(Events.ShardReady, () => void (reconnects = 0));
+    c.on(Events.ShardResume, () => void (reconnects = 0));
+    c.on(Events.ShardReconnecting, () => {
+      if (++reconnects >= RECONNECTS_BEFORE_BACKOFF) onLost('gateway reconnect failed');
     });
     c.on(Events.Error, (error) => log.error({ err: error.name, detail: error.message }, 'discord client error'));
     c.on(Events.ShardError, (error, shardId) => log.warn({ shardId, err: error.name, detail: error.message }, 'discord shard error'));
@@ -225,18 +254,67 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     },
   };
 
+  /** A fresh client, logged in and ready; rejects (client destroyed) when the gateway or REST cannot be reached. */
+  async function connect(): Promise<Client> {
+    let lost: (reason: string) => void = () => undefined;
+    const c = newClient((reason) => lost(reason));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const failed = new Promise<never>((_, reject) => {
+        lost = (reason) => reject(new Error(reason));
+        timer = setTimeout(() => reject(new Error('gateway not ready in time')), options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+      });
+      const ready = once(c, Events.ClientReady);
+      const loggedIn = callDiscord('login', () => c.login(options.token)).then(() => ready);
+      // Whichever loses the race must not become an unhandled rejection.
+      for (const p of [failed, ready, loggedIn]) p.catch(() => undefined);
+      await Promise.race([loggedIn, failed]);
+    } catch (error) {
+      await c.destroy().catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    lost = (reason) => onLost(c, reason);
+    log.info({ guilds: c.guilds.cache.size, shards: c.ws.shards.size }, 'discord gateway ready');
+    return c;
+  }
+
+  /** The connection is gone: drop the client, log in again with back-off until Discord answers or stop(). */
+  function onLost(c: Client, reason: string): void {
+    if (client !== c || stopping.signal.aborted) return;
+    client = null;
+    reconnecting = (async () => {
+      await c.destroy().catch(() => undefined);
+      let waitMs = reach.failed(reason);
+      while (!stopping.signal.aborted) {
+        await sleep(waitMs, stopping.signal);
+        if (stopping.signal.aborted) return;
+        try {
+          const fresh = await connect();
+          if (stopping.signal.aborted) {
+            await fresh.destroy().catch(() => undefined);
+            return;
+          }
+          client = fresh;
+          reach.succeeded();
+          return;
+        } catch (error) {
+          waitMs = reach.failed(describeFailure(error));
+        }
+      }
+    })().finally(() => {
+      reconnecting = null;
+    });
+  }
+
   return {
     notifier,
     async start() {
       if (client) return;
-      const c = newClient();
+      const c = await connect();
       client = c;
       try {
-        const ready = once(c, Events.ClientReady);
-        ready.catch(() => undefined); // an 'error' before READY rejects it; login's own failure is the one reported
-        await callDiscord('login', () => c.login(options.token));
-        await ready;
-        log.info({ guilds: c.guilds.cache.size, shards: c.ws.shards.size }, 'discord gateway ready');
         if (ownsCommandRegistration(c)) await registerCommands(c);
       } catch (error) {
         client = null;
@@ -244,12 +322,26 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         throw error;
       }
     },
-    async stop() {
+    async stop(drainMs = STOP_DRAIN_MS) {
+      stopping.abort();
+      await reconnecting;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(inFlight), new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+      clearTimeout(timer);
       const c = client;
       client = null;
       if (c) await c.destroy();
     },
   };
+}
+
+/** A short reason for the one warning: a network code, an HTTP status, or the message. */
+function describeFailure(error: unknown): string {
+  const e = error as { code?: unknown; status?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } }; message?: unknown } | null;
+  const code = e?.cause?.code ?? e?.cause?.cause?.code ?? e?.code;
+  if (typeof code === 'string') return code;
+  if (error instanceof DiscordApiError && error.status) return `HTTP ${error.status}`;
+  return String(e?.message ?? error).slice(0, 120);
 }
 
 /**

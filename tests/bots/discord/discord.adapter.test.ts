@@ -639,3 +639,37 @@ describe('Discord adapter start-up variants', () => {
     }
   });
 });
+
+// ------------------------------------------------------------------ Discord unreachable
+
+describe('Discord adapter when Discord is unreachable', () => {
+  it('given the gateway and REST refusing connections for a while, backs off quietly, then connects again and answers', async () => {
+    const logs: LogEntry[] = [];
+    const rig = await startDiscordRig({
+      handler: new ScriptedHandler(),
+      logger: memoryLogger(logs),
+      maxImageBytes: MAX_IMAGE_BYTES,
+      interactionTimeoutMs: TIMEOUT_MS,
+      backoff: { baseMs: 100, factor: 1.5, maxMs: 400, jitter: 0.2 },
+    });
+    try {
+      const identifiesBefore = rig.fake.identifies.length;
+      const logsBefore = logs.length;
+      await rig.fake.goDown();
+      await sleep(2_500);
+      const downLines = logs.slice(logsBefore);
+      // One warning that it is lost; no line per attempt.
+      expect(downLines.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => l.fields.event ?? l.message)).toEqual(['api_unreachable']);
+      await rig.fake.comeBack();
+      const back = Date.now();
+      while (rig.fake.identifiedSessions().length !== 1 && Date.now() - back < 5_000) await sleep(25);
+      expect(rig.fake.identifiedSessions()).toHaveLength(1);
+      expect(rig.fake.identifies.length).toBe(identifiesBefore + 1);
+      const answer = await rig.driver.repliesTo(await rig.driver.userRuns(rig.driver.channel(), rig.driver.user('Back'), 'help'), { timeoutMs: 10_000 });
+      expect(answer.text).toBe('ok');
+      expect(logs.slice(logsBefore).filter((l) => l.fields.event === 'api_reachable')).toHaveLength(1);
+    } finally {
+      await rig.stop();
+    }
+  }, 30_000);
+});
