@@ -1,13 +1,16 @@
 /**
- * Evaluates the text mood model on any file in the dair-ai `text;label` format.
+ * Evaluates the text mood model on any file in the `text;label` format, labels among
+ * the seven moods (joy, love, sadness, anger, fear, surprise, neutral): dair-ai's files,
+ * chat-dev.txt, or your own. A label outside the seven fails with the line's number.
  *
- *   npm run eval:text -- ../shared/data/text-emotion/dair-ai/val.txt [--model models/text-emotion] [--out preds.jsonl]
+ *   npm run eval:text -- ../shared/data/text-emotion/chat-dev.txt [--model models/text-emotion] [--out preds.jsonl]
  *
  * Rows of the table:
- * - model:    the transformers.js pipeline alone, arg-max over the six labels
- *             (latency: one sentence per call, tokenizer included);
- * - detector: what MoodReel serves (normaliser, language check, neutral threshold);
- *             a neutral answer counts as wrong, since every line has an emotion label;
+ * - model:    the transformers.js pipeline alone on the text as written, arg-max over
+ *             its labels (latency: one sentence per call, tokenizer included); a neutral
+ *             answer is right only on a line labelled neutral;
+ * - model+norm: the same on the normalised text (emojis and emoticons as words);
+ * - detector: what MoodReel serves (normaliser, language check, neutral safety net);
  * - afinn, polarity: lexicon baselines (see scripts/lib/text-baselines.ts).
  * Then the model's confusion matrix, and a final JSON line.
  */
@@ -18,9 +21,10 @@ import { env } from '@huggingface/transformers';
 import { MOODS } from '../src/core/mood/mood-space.js';
 import type { TextMoodReading } from '../src/core/ports.js';
 import { createTextMoodDetector, loadTextClassifier, resolveModelSource } from '../src/infra/mood/text-mood.detector.js';
+import { normaliseForMood } from '../src/core/agents/mood/text-normalise.js';
 import { afinnLabel, polarityLabel } from './lib/text-baselines.js';
-import { EMOTION_LABELS, readLabelledTexts } from './lib/text-data.js';
 import { accuracy, confusionMatrix, macroF1, quantile } from './lib/text-metrics.js';
+import { MOOD_NAMES, readSemicolonFile } from './lib/text-sources.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -35,7 +39,7 @@ if (!file) {
   console.error('usage: npm run eval:text -- <file in text;label format> [--model <folder or hub id>] [--out <file.jsonl>]');
   process.exit(2);
 }
-const rows = readLabelledTexts(path.resolve(file));
+const rows = readSemicolonFile(path.resolve(file), MOOD_NAMES).map((r) => ({ text: r.text, label: MOODS[r.label!]! }));
 const texts = rows.map((r) => r.text);
 const batchSize = Number(args.batch);
 
@@ -65,6 +69,11 @@ for (const t of texts) {
   modelScores.push(out);
 }
 const modelPred = modelScores.map((s) => moodIndex(s[0]!.label));
+const normalisedPred: number[] = [];
+for (const t of texts) {
+  const n = normaliseForMood(t);
+  normalisedPred.push(n ? moodIndex(((await classifier(n)) as unknown as Scores)[0]!.label) : moodIndex('neutral'));
+}
 
 // Throughput: batches through the same pipeline.
 const t0 = performance.now();
@@ -111,25 +120,27 @@ const row = (name: string, pred: number[], latency: number[]): Row => ({
 });
 const table: Row[] = [
   row('model', modelPred, modelLatency),
+  row('model+norm', normalisedPred, []),
   row('detector', detectorPred, detectorLatency),
   row('afinn', afinn.pred, afinn.latency),
   row('polarity', polarity.pred, polarity.latency),
 ];
 
 console.log(`\n${rows.length} sentences from ${file}, model ${args.model}`);
-console.log('system     accuracy  macroF1  p50 ms  p95 ms');
+console.log('system      accuracy  macroF1  p50 ms  p95 ms');
 for (const r of table) {
-  console.log(`${r.name.padEnd(9)}  ${r.accuracy.toFixed(4).padStart(8)}  ${r.macroF1.toFixed(4).padStart(7)}  ${r.p50ms.toFixed(3).padStart(6)}  ${r.p95ms.toFixed(3).padStart(6)}`);
+  console.log(`${r.name.padEnd(10)}  ${r.accuracy.toFixed(4).padStart(8)}  ${r.macroF1.toFixed(4).padStart(7)}  ${r.p50ms.toFixed(3).padStart(6)}  ${r.p95ms.toFixed(3).padStart(6)}`);
 }
 console.log(`throughput (batches of ${batchSize}): ${throughputPerSec.toFixed(0)} sentences/s`);
 const neutralAnswers = readings.filter((r) => r.label === 'neutral').length;
-console.log(`detector answered neutral for ${neutralAnswers} of ${rows.length} (counted wrong above)`);
+const neutralLines = rows.filter((r) => r.label === 'neutral').length;
+console.log(`detector answered neutral for ${neutralAnswers} of ${rows.length} lines (${neutralLines} are labelled neutral)`);
 
-// Confusion matrix of the model (rows truth, columns predicted), over the six labels.
-const labelIds = EMOTION_LABELS.map((l) => moodIndex(l));
+// Confusion matrix of the model (rows truth, columns predicted), over the seven moods.
+const labelIds = MOODS.map((l) => moodIndex(l));
 const cm = confusionMatrix(truth, modelPred, classes);
 console.log('\nconfusion (model; rows = truth, columns = predicted)');
-console.log(`${''.padEnd(9)}${EMOTION_LABELS.map((l) => l.slice(0, 8).padStart(9)).join('')}`);
+console.log(`${''.padEnd(9)}${MOODS.map((l) => l.slice(0, 8).padStart(9)).join('')}`);
 for (const t of labelIds) {
   console.log(`${MOODS[t]!.padEnd(9)}${labelIds.map((p) => String(cm[t]![p]!).padStart(9)).join('')}`);
 }
@@ -155,7 +166,7 @@ if (args.out) {
   console.log(`\nper-sentence predictions written to ${args.out}`);
 }
 
-const [model, det, af, pol] = table as [Row, Row, Row, Row];
+const [model, norm, det, af, pol] = table as [Row, Row, Row, Row, Row];
 console.log(
   JSON.stringify({
     accuracy: model.accuracy,
@@ -164,6 +175,7 @@ console.log(
     p95ms: model.p95ms,
     throughputPerSec,
     n: rows.length,
+    normalisedModel: { accuracy: norm.accuracy, macroF1: norm.macroF1 },
     detector: { accuracy: det.accuracy, macroF1: det.macroF1, p95ms: det.p95ms, neutral: neutralAnswers },
     baselines: {
       afinn: { accuracy: af.accuracy, macroF1: af.macroF1, p95ms: af.p95ms },

@@ -1,144 +1,93 @@
 /**
  * Trains MoodReel's text emotion model and writes it as a transformers.js model folder.
  *
- *   npm run train:text -- --data ../shared/data/text-emotion/dair-ai --out models/text-emotion
+ *   npm run train:text -- --data ../shared/data/text-emotion --out models/text-emotion
  *
- * Reads train.txt for learning and val.txt for every choice (best epoch, neutral
- * threshold). Builds a WordPiece tokenizer from the training vocabulary, checks it
- * against transformers.js' own tokenizer, trains an ensemble of small word CNNs with
- * TensorFlow.js (WASM), exports one ONNX graph, reloads the folder through the
- * `text-classification` pipeline and prints the validation figures of what it wrote.
+ * 1. Reads the six corpora (scripts/lib/text-sources.ts: each in its published format,
+ *    mapped onto the seven moods, neutral included), normalises every sentence as the
+ *    detector does, and builds a WordPiece tokenizer from the training words; checks
+ *    that transformers.js encodes every sentence to the same ids.
+ * 2. Trains an ensemble of word CNNs with PyTorch on the CPU (scripts/python/, in the
+ *    project's own virtual environment `.venv-train`, created on first use). Each
+ *    member's epoch is chosen on chat-dev and the sources' dev splits.
+ * 3. Exports one ONNX graph with MoodReel's own exporter, reloads the folder through the
+ *    `text-classification` pipeline, checks it agrees with PyTorch, chooses the neutral
+ *    safety-net threshold on the dev sets, and prints every dev figure.
  * Deterministic for a given --seed. The folder is replaced only when all of that worked.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { normaliseForMood } from '../src/core/agents/mood/text-normalise.js';
-import { loadTextClassifier } from '../src/infra/mood/text-mood.detector.js';
-import { DEFAULT_CNN_CONFIG, trainCnn, type CnnConfig, type CnnWeights, type Example } from './lib/text-cnn.js';
-import { DEFAULT_NEGATION_OPTIONS, negationCopies } from './lib/text-augment.js';
-import { EMOTION_LABELS, labelIndex, readLabelledTexts } from './lib/text-data.js';
-import { accuracy, argmax, macroF1 } from './lib/text-metrics.js';
-import { NEUTRAL_SENTENCES } from './lib/text-neutral-fixtures.js';
+import { applyNeutralThreshold, loadTextClassifier, toMoodScores } from '../src/infra/mood/text-mood.detector.js';
+import { MOODS } from '../src/core/mood/mood-space.js';
+import { argmax } from './lib/text-metrics.js';
 import { buildOnnxModel } from './lib/text-onnx.js';
-import { mulberry32 } from './lib/text-rng.js';
-import { buildVocabulary, encode, writeTokenizerFiles } from './lib/text-tokenizer.js';
-
-/** Common English endings kept as ## pieces so unseen inflections map to a known stem. */
-const SUFFIXES = ['s', 'es', 'ed', 'd', 'ing', 'ly', 'ness', 'ful', 'less', 'er', 'est', 'y', 'ment', 'ive', 'ous', 'al'];
+import { defaultTextDataDir } from './lib/text-paths.js';
+import { parseSourceList, SOURCE_NAMES, TEXT_LABELS } from './lib/text-sources.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, trainWithTorch, TRAINING_OPTIONS, type EvalSet } from './lib/text-training.js';
+import { encode, writeTokenizerFiles } from './lib/text-tokenizer.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: '../shared/data/text-emotion/dair-ai' },
+    data: { type: 'string', default: defaultTextDataDir() },
     out: { type: 'string', default: 'models/text-emotion' },
-    seed: { type: 'string', default: '42' },
-    members: { type: 'string', default: '3' },
-    'min-count': { type: 'string', default: '1' },
-    dim: { type: 'string', default: String(DEFAULT_CNN_CONFIG.dim) },
-    filters: { type: 'string', default: String(DEFAULT_CNN_CONFIG.filters) },
-    epochs: { type: 'string', default: String(DEFAULT_CNN_CONFIG.maxEpochs) },
-    patience: { type: 'string', default: String(DEFAULT_CNN_CONFIG.patience) },
-    lr: { type: 'string', default: String(DEFAULT_CNN_CONFIG.learningRate) },
-    batch: { type: 'string', default: String(DEFAULT_CNN_CONFIG.batchSize) },
-    'word-dropout': { type: 'string', default: String(DEFAULT_CNN_CONFIG.wordDropout) },
-    'label-smoothing': { type: 'string', default: String(DEFAULT_CNN_CONFIG.labelSmoothing) },
-    'max-tokens': { type: 'string', default: '128' },
-    augment: { type: 'string', default: '0' },
+    sources: { type: 'string', default: SOURCE_NAMES.join(',') },
+    ...TRAINING_OPTIONS,
   },
 });
 
-const num = (name: keyof typeof args): number => {
-  const v = Number(args[name]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number (got ${String(args[name])})`);
-  return v;
-};
-
+const started = Date.now();
 const dataDir = path.resolve(String(args.data));
 const outDir = path.resolve(String(args.out));
-const seed = num('seed');
-const members = num('members');
-const maxTokens = num('max-tokens');
-const cfgBase: CnnConfig = {
-  ...DEFAULT_CNN_CONFIG,
-  dim: num('dim'),
-  filters: num('filters'),
-  maxEpochs: num('epochs'),
-  patience: num('patience'),
-  learningRate: num('lr'),
-  batchSize: num('batch'),
-  wordDropout: num('word-dropout'),
-  labelSmoothing: num('label-smoothing'),
-};
+const sources = parseSourceList(String(args.sources));
+const net = netFromArgs(args);
+const corpusOptions = corpusFromArgs(args);
+const maxTokens = corpusOptions.maxTokens;
+const python = ensureTrainingPython(args.python);
 
-const started = Date.now();
-const train = readLabelledTexts(path.join(dataDir, 'train.txt'));
-const val = readLabelledTexts(path.join(dataDir, 'val.txt'));
-console.log(`data: ${train.length} train, ${val.length} val sentences from ${dataDir}`);
+// 1. Corpus and tokenizer, written to a staging folder next to the output.
+const corpus = buildCorpus({ ...corpusOptions, dataDir, sources, normalise: true });
+console.log(`data: ${corpus.train.ids.length} training sentences from ${sources.join(', ')}; vocabulary ${corpus.vocab.tokens.length}`);
+for (const s of corpus.summary) console.log(`  ${s.source.padEnd(12)} train ${String(s.train).padStart(6)}  dev ${String(s.dev).padStart(5)}  left out by the mapping ${s.dropped}`);
+console.log(`  class weight after balancing: ${TEXT_LABELS.map((l, c) => `${l} ${Math.round(corpus.classWeight[c]!)}`).join(', ')}`);
 
-// 1. Vocabulary and tokenizer files, written to a staging folder next to the output.
 const staging = `${outDir}.staging-${process.pid}`;
+const work = mkdtempSync(path.join(os.tmpdir(), 'moodreel-train-text-'));
 rmSync(staging, { recursive: true, force: true });
 mkdirSync(path.join(staging, 'onnx'), { recursive: true });
 // A failed run leaves the old model in place and no half-written folder behind.
-process.on('exit', () => rmSync(staging, { recursive: true, force: true }));
+process.on('exit', () => {
+  rmSync(staging, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-const vocab = buildVocabulary(
-  train.map((e) => e.text),
-  { minCount: num('min-count'), suffixes: SUFFIXES },
-);
-writeTokenizerFiles(staging, vocab, maxTokens);
-console.log(`vocabulary: ${vocab.tokens.length} tokens`);
+writeTokenizerFiles(staging, corpus.vocab, maxTokens);
 
-// 2. The ids we train on must be the ids transformers.js will produce.
+// The ids we train on must be the ids transformers.js will produce.
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
 const hfTokenizer = await AutoTokenizer.from_pretrained(staging);
-const toExamples = (rows: typeof train): Example[] => rows.map((e) => ({ ids: encode(e.text, vocab, maxTokens), label: labelIndex(e.label) }));
-const trainSet = toExamples(train);
-const valSet = toExamples(val);
-// Negated copies of some joy/love sentences, labelled sadness (see text-augment.ts).
-const negated = negationCopies(train, mulberry32(seed), { ...DEFAULT_NEGATION_OPTIONS, rate: num('augment') });
-console.log(`negation augmentation: ${negated.length} sentences added, e.g. "${negated[0]?.text ?? ''}"`);
-const trainWithNegations = [...trainSet, ...toExamples(negated)];
 let mismatches = 0;
-for (const [rows, set] of [
-  [train, trainSet],
-  [val, valSet],
-] as const) {
-  rows.forEach((row, i) => {
-    const theirs = hfTokenizer.encode(row.text);
-    const ours = set[i]!.ids;
+const checkParity = (texts: readonly string[]): void => {
+  for (const t of texts) {
+    const theirs = hfTokenizer.encode(t);
+    const ours = encode(t, corpus.vocab, maxTokens);
     if (theirs.length !== ours.length || theirs.some((id, k) => id !== ours[k])) mismatches++;
-  });
-}
-if (mismatches > 0) throw new Error(`tokenizer parity: ${mismatches} sentences encode differently in transformers.js`);
-console.log('tokenizer parity with transformers.js: ok on train + val');
-
-// 3. Train the ensemble members (different seeds), choosing each one's epoch on val.
-const truth = valSet.map((e) => e.label);
-const classes = EMOTION_LABELS.length;
-const selectionScore = (probs: Float32Array[]): number => {
-  const pred = probs.map((p) => argmax(p));
-  return (accuracy(truth, pred) + macroF1(truth, pred, classes)) / 2;
+  }
 };
-const weights: CnnWeights[] = [];
-const memberProbs: Float32Array[][] = [];
-for (let m = 0; m < members; m++) {
-  const cfg = { ...cfgBase, seed: seed + 1000 * m };
-  console.log(`\nmember ${m + 1}/${members} (seed ${cfg.seed})`);
-  console.log('epoch  loss    val(acc+F1)/2  seconds');
-  const result = await trainCnn(trainWithNegations, valSet, vocab.tokens.length, classes, cfg, selectionScore, (r) => {
-    console.log(`${String(r.epoch).padStart(5)}  ${r.loss.toFixed(4)}  ${r.score.toFixed(4)}         ${r.seconds.toFixed(1)}`);
-  });
-  const pred = result.valProbs.map((p) => argmax(p));
-  console.log(`best epoch ${result.bestEpoch}: accuracy ${accuracy(truth, pred).toFixed(4)}, macro-F1 ${macroF1(truth, pred, classes).toFixed(4)}`);
-  weights.push(result.weights);
-  memberProbs.push(result.valProbs);
-}
+checkParity(corpus.train.texts);
+for (const e of corpus.evals) checkParity(e.texts);
+if (mismatches > 0) throw new Error(`tokenizer parity: ${mismatches} sentences encode differently in transformers.js`);
+console.log('tokenizer parity with transformers.js: ok on every training and dev sentence');
 
-// 4. Export one ONNX graph (members' logits averaged) and the config.
-const onnxBytes = buildOnnxModel(weights, { float16Embeddings: true });
+// 2. Train.
+const result = await trainWithTorch(corpus, sources, net, work, python);
+console.log(`trained ${net.members} member(s) in ${result.seconds.toFixed(0)} s; best epochs ${result.members.map((m) => m.bestEpoch).join(', ')}`);
+
+// 3. Export and reload through the real pipeline.
+const onnxBytes = buildOnnxModel(result.weights, { float16Embeddings: true });
 writeFileSync(path.join(staging, 'onnx', 'model.onnx'), onnxBytes);
 writeFileSync(
   path.join(staging, 'config.json'),
@@ -147,9 +96,9 @@ writeFileSync(
       model_type: 'bert',
       architectures: ['MoodReelTextCnn'],
       problem_type: 'single_label_classification',
-      id2label: Object.fromEntries(EMOTION_LABELS.map((l, i) => [String(i), l])),
-      label2id: Object.fromEntries(EMOTION_LABELS.map((l, i) => [l, i])),
-      vocab_size: vocab.tokens.length,
+      id2label: Object.fromEntries(TEXT_LABELS.map((l, i) => [String(i), l])),
+      label2id: Object.fromEntries(TEXT_LABELS.map((l, i) => [l, i])),
+      vocab_size: corpus.vocab.tokens.length,
       max_position_embeddings: maxTokens,
       pad_token_id: 0,
     },
@@ -157,83 +106,115 @@ writeFileSync(
     2,
   )}\n`,
 );
-
-// 5. Reload through the real pipeline: figures of the exported model, and the neutral threshold.
 const classifier = await loadTextClassifier(staging);
-async function topProbabilities(texts: readonly string[]): Promise<{ label: string; score: number }[]> {
-  const out: { label: string; score: number }[] = [];
+type Scores = { label: string; score: number }[];
+async function distributions(texts: readonly string[]): Promise<number[][]> {
+  const out: number[][] = [];
   for (let i = 0; i < texts.length; i += 256) {
-    const batch = (await classifier(texts.slice(i, i + 256) as string[])) as { label: string; score: number }[];
-    out.push(...batch);
+    const batch = (await classifier(texts.slice(i, i + 256) as string[], { top_k: null as unknown as number })) as unknown as Scores[];
+    const rows = texts.length - i === 1 ? [batch as unknown as Scores] : batch;
+    for (const scores of rows) {
+      const byLabel = new Map(scores.map((s) => [s.label, s.score]));
+      out.push(TEXT_LABELS.map((l) => byLabel.get(l) ?? 0));
+    }
   }
   return out;
 }
-const valTop = await topProbabilities(val.map((e) => e.text));
-const valPred = valTop.map((t) => EMOTION_LABELS.indexOf(t.label as (typeof EMOTION_LABELS)[number]));
-const exportedAccuracy = accuracy(truth, valPred);
-const exportedF1 = macroF1(truth, valPred, classes);
-// Parity with the trained networks: ensemble of log-probabilities == softmax of averaged logits.
+const served = new Map<string, number[][]>();
 let parityDiff = 0;
-valSet.forEach((_, i) => {
-  const logp = new Float64Array(classes);
-  for (const probs of memberProbs) for (let c = 0; c < classes; c++) logp[c]! += Math.log(Math.max(probs[i]![c]!, 1e-30)) / members;
-  const mx = Math.max(...logp);
-  const z = logp.reduce((a, v) => a + Math.exp(v - mx), 0);
-  const top = Math.exp(logp[argmax(logp)]! - mx) / z;
-  parityDiff = Math.max(parityDiff, Math.abs(top - valTop[i]!.score));
-});
-
-const neutralTop = await topProbabilities(NEUTRAL_SENTENCES.map((s) => normaliseForMood(s)));
-/**
- * Neutral threshold: the top probability below which a reading is "neutral". Chosen to
- * maximise the mean of (val sentences kept as emotional) and (neutral fixtures caught),
- * while keeping at least 97% of val sentences emotional.
- */
-let bestThreshold = 0.5;
-let bestObjective = -1;
-for (let t = 0.3; t <= 0.951; t += 0.01) {
-  const kept = valTop.filter((v) => v.score >= t).length / valTop.length;
-  const caught = neutralTop.filter((v) => v.score < t).length / neutralTop.length;
-  const objective = (kept + caught) / 2;
-  if (kept >= 0.97 && objective > bestObjective + 1e-9) {
-    bestObjective = objective;
-    bestThreshold = Math.round(t * 100) / 100;
-  }
+for (const e of corpus.evals) {
+  const probs = await distributions(e.texts);
+  served.set(e.name, probs);
+  probs.forEach((p, i) => p.forEach((v, c) => (parityDiff = Math.max(parityDiff, Math.abs(v - result.evalProbs[e.name]![i]![c]!)))));
 }
-const valKept = valTop.filter((v) => v.score >= bestThreshold).length / valTop.length;
-const neutralCaught = neutralTop.filter((v) => v.score < bestThreshold).length / neutralTop.length;
+if (parityDiff > 0.01) throw new Error(`the exported graph disagrees with PyTorch by ${parityDiff.toFixed(4)} in probability`);
+
+/** What the detector answers for a distribution: neutral below the threshold. */
+const detectorLabel = (p: readonly number[], threshold: number): number => {
+  const scores = toMoodScores(TEXT_LABELS.map((label, c) => ({ label, score: p[c]! })));
+  return MOODS.indexOf(applyNeutralThreshold(scores, threshold).label) as number;
+};
+const moodIndexOfClass = TEXT_LABELS.map((l) => MOODS.indexOf(l));
+const labelsAsMoods = (e: EvalSet): number[] => e.labels.map((c) => moodIndexOfClass[c]!);
+
+/**
+ * The neutral safety net: a reading whose top probability is below this is neutral.
+ * Chosen to maximise the mean detector accuracy over chat-dev and the trained sources'
+ * dev splits (half each, like epoch selection); 0 when the learned neutral class alone is best.
+ */
+const detectorScore = (threshold: number): number => {
+  const acc = (name: string): number => {
+    const e = corpus.evals.find((x) => x.name === name)!;
+    return figures(labelsAsMoods(e), served.get(name)!.map((p) => detectorLabel(p, threshold))).accuracy;
+  };
+  return 0.5 * acc('chat-dev') + (0.5 * sources.reduce((a, s) => a + acc(s), 0)) / sources.length;
+};
+let threshold = 0;
+let bestScore = detectorScore(0);
+for (let t = 0.2; t <= 0.701; t += 0.02) {
+  const s = detectorScore(t);
+  if (s > bestScore + 1e-9) [threshold, bestScore] = [Math.round(t * 100) / 100, s];
+}
+
+// Figures of the exported model on every dev set.
+interface DevRow {
+  readonly set: string;
+  readonly n: number;
+  readonly model: { accuracy: number; macroF1: number };
+  readonly detector: { accuracy: number; macroF1: number; neutral: number };
+}
+const devRows: DevRow[] = corpus.evals.map((e) => {
+  const probs = served.get(e.name)!;
+  const modelPred = probs.map((p) => argmax(p));
+  const det = probs.map((p) => detectorLabel(p, threshold));
+  const m = figures(e.labels, modelPred);
+  const d = figures(labelsAsMoods(e), det);
+  return {
+    set: e.name,
+    n: e.labels.length,
+    model: { accuracy: m.accuracy, macroF1: m.macroF1 },
+    detector: { accuracy: d.accuracy, macroF1: d.macroF1, neutral: det.filter((c) => MOODS[c] === 'neutral').length },
+  };
+});
+const go = corpus.evals.find((e) => e.name === 'goemotions')!;
+const goEkman = ekmanFigures(go.labels, served.get('goemotions')!.map((p) => argmax(p)));
 
 const card = {
   name: 'moodreel-text-emotion',
-  architecture: `ensemble of ${members} word CNNs (embeddings ${cfgBase.dim}-d, filters ${cfgBase.filters} x widths ${cfgBase.widths.join('/')}, max-pool, linear)`,
-  labels: EMOTION_LABELS,
-  neutralThreshold: bestThreshold,
-  neutralThresholdNote: `chosen on val.txt (>= 97% kept emotional: ${valKept.toFixed(3)}) and ${NEUTRAL_SENTENCES.length} hand-written neutral sentences (caught: ${neutralCaught.toFixed(3)})`,
-  trainedOn: 'dair-ai emotion train.txt (Saravia et al. 2018); choices on val.txt',
-  validation: { accuracy: exportedAccuracy, macroF1: exportedF1 },
-  training: { ...cfgBase, seed, members, minCount: num('min-count'), vocabulary: vocab.tokens.length, maxTokens, negationCopies: negated.length },
+  architecture: `ensemble of ${net.members} word CNNs (embeddings ${net.dim}-d, filters ${net.filters} x widths ${net.widths.join('/')}, max-pool, linear) over 7 moods`,
+  labels: TEXT_LABELS,
+  neutralThreshold: threshold,
+  neutralThresholdNote: 'neutral is a learned class; below this top probability a reading is also neutral (chosen on chat-dev and the dev splits)',
+  trainedOn: sources,
+  sourceWeights: corpusOptions.sourceWeights,
+  licences: 'inherits the terms of its sources: DailyDialog CC BY-NC-SA 4.0 (non-commercial), MELD GPL-3.0, GoEmotions Apache-2.0, dair-ai and ISEAR research use; see docs/text-model.md',
+  dev: Object.fromEntries(devRows.map((r) => [r.set, { n: r.n, model: r.model, detector: r.detector }])),
+  goemotionsEkman: goEkman,
+  training: { ...net, classBalance: corpusOptions.classBalance, minCount: corpusOptions.minCount, vocabulary: corpus.vocab.tokens.length, maxTokens, bestEpochs: result.members.map((m) => m.bestEpoch) },
 };
 writeFileSync(path.join(staging, 'moodreel.json'), `${JSON.stringify(card, null, 2)}\n`);
 
-// 6. Swap the folder in.
+// 4. Swap the folder in.
 if (existsSync(outDir)) rmSync(outDir, { recursive: true });
 mkdirSync(path.dirname(outDir), { recursive: true });
 renameSync(staging, outDir);
 
-console.log('\nexported model (through the transformers.js pipeline) on val.txt');
-console.log(`  accuracy             ${exportedAccuracy.toFixed(4)}`);
-console.log(`  macro-F1             ${exportedF1.toFixed(4)}`);
-console.log(`  max |p_onnx - p_tf|  ${parityDiff.toExponential(2)}`);
-console.log(`  neutral threshold    ${bestThreshold} (val kept ${valKept.toFixed(3)}, neutral fixtures caught ${neutralCaught.toFixed(3)})`);
-console.log(`  onnx size            ${(onnxBytes.length / 1e6).toFixed(2)} MB`);
-console.log(`  written to           ${outDir}`);
+console.log('\nexported model through the transformers.js pipeline (model = arg-max of 7; detector = with the neutral threshold)');
+console.log('dev set        n      model acc  model F1  detector acc  detector F1  neutral');
+for (const r of devRows) {
+  console.log(
+    `${r.set.padEnd(12)} ${String(r.n).padStart(5)}  ${r.model.accuracy.toFixed(4).padStart(9)}  ${r.model.macroF1.toFixed(4).padStart(8)}  ${r.detector.accuracy.toFixed(4).padStart(12)}  ${r.detector.macroF1.toFixed(4).padStart(11)}  ${String(r.detector.neutral).padStart(7)}`,
+  );
+}
+console.log(`goemotions, Ekman lines (love as joy, no neutral): accuracy ${goEkman.accuracy.toFixed(4)}, macro-F1 ${goEkman.macroF1.toFixed(4)}`);
+console.log(`neutral threshold ${threshold}; max |p_onnx - p_torch| ${parityDiff.toExponential(2)}; onnx ${(onnxBytes.length / 1e6).toFixed(2)} MB; written to ${outDir}`);
 console.log(
   JSON.stringify({
-    accuracy: exportedAccuracy,
-    macroF1: exportedF1,
-    neutralThreshold: bestThreshold,
-    members,
-    vocabulary: vocab.tokens.length,
+    dev: card.dev,
+    goemotionsEkman: goEkman,
+    neutralThreshold: threshold,
+    members: net.members,
+    vocabulary: corpus.vocab.tokens.length,
     onnxBytes: onnxBytes.length,
     parityMaxDiff: parityDiff,
     seconds: Math.round((Date.now() - started) / 1000),

@@ -13,7 +13,24 @@
  */
 import type { onnx as Onnx } from 'onnx-proto';
 import onnxProto from 'onnx-proto';
-import type { CnnWeights } from './text-cnn.js';
+
+/**
+ * Trained weights of one network as plain row-major arrays (what the PyTorch trainer
+ * writes: scripts/python/train_text_cnn.py).
+ */
+export interface CnnWeights {
+  readonly vocabSize: number;
+  readonly dim: number;
+  readonly filters: number;
+  readonly classes: number;
+  /** [vocabSize, dim]; row 0 ([PAD]) is all zeros. */
+  readonly embedding: Float32Array;
+  /** Per width k: kernel [k * dim, filters] (window position-major), bias [filters]. */
+  readonly convs: readonly { readonly width: number; readonly kernel: Float32Array; readonly bias: Float32Array }[];
+  /** [widths * filters, classes] and [classes]. */
+  readonly outKernel: Float32Array;
+  readonly outBias: Float32Array;
+}
 
 // onnx-proto is CommonJS: its namespace arrives as the default export under ESM.
 const { onnx } = onnxProto;

@@ -6,7 +6,7 @@
  *
  * Pure code: the caller passes the model's vocabulary as a predicate.
  */
-import { SLANG_PHRASES, shortenElongations } from './text-normalise.js';
+import { shortenElongations } from './text-normalise.js';
 
 /** Below this share of known words (among 3+ words), a text is taken as not English. */
 export const MIN_KNOWN_WORD_SHARE = 0.5;
@@ -41,8 +41,8 @@ export function assessLanguage(text: string, isKnownWord: (word: string) => bool
     .replace(/[\u2019\u2018']/gu, '')
     .split(/[^\p{L}]+/u)
     .filter((w) => w.length > 0 && /^\p{Script=Latin}+$/u.test(w));
-  // Chat spellings count as English: "sooo" is "so", "idk" is slang the normaliser expands.
-  const known = words.filter((w) => isKnownWord(shortenElongations(w, isKnownWord)) || w in SLANG_PHRASES).length;
+  // Chat spellings count as English: "sooo" is "so" (slang such as "idk" is in the vocabulary, learnt from chat corpora).
+  const known = words.filter((w) => isKnownWord(shortenElongations(w, isKnownWord))).length;
   const knownShare = words.length ? known / words.length : 1;
   const isEnglish =
     latinShare >= MIN_LATIN_LETTER_SHARE && (words.length < MIN_WORDS_FOR_VOCABULARY_CHECK || knownShare >= MIN_KNOWN_WORD_SHARE);

@@ -1,0 +1,317 @@
+/**
+ * The text model's training pipeline, shared by `train:text` (the shipped model) and
+ * `ablate:text` (the source ablation table): read and map the corpora, normalise every
+ * sentence as the detector will, build the WordPiece vocabulary, weight rows by source
+ * and class, hand token ids to the PyTorch trainer (scripts/python/train_text_cnn.py),
+ * and read its weights back in the layout the ONNX exporter takes.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { normaliseForMood } from '../../src/core/agents/mood/text-normalise.js';
+import type { CnnWeights } from './text-onnx.js';
+import { accuracy, macroF1 } from './text-metrics.js';
+import { CLASSES, MOOD_NAMES, parseSourceList, readSemicolonFile, SOURCE_NAMES, readSource, TEXT_LABELS, type SourceName, type SourceRow } from './text-sources.js';
+import { buildVocabulary, encode, type Vocabulary } from './text-tokenizer.js';
+
+/** Common English endings kept as ## pieces so unseen inflections map to a known stem. */
+const SUFFIXES = ['s', 'es', 'ed', 'd', 'ing', 'ly', 'ness', 'ful', 'less', 'er', 'est', 'y', 'ment', 'ive', 'ous', 'al'];
+
+export interface NetConfig {
+  readonly dim: number;
+  readonly filters: number;
+  readonly widths: readonly number[];
+  readonly dropout: number;
+  readonly wordDropout: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly maxEpochs: number;
+  readonly patience: number;
+  readonly labelSmoothing: number;
+  readonly seed: number;
+  readonly members: number;
+  /** Torch threads; part of the seed contract (float sums depend on it). */
+  readonly threads: number;
+}
+
+export const DEFAULT_NET: NetConfig = {
+  dim: 96,
+  filters: 128,
+  widths: [1, 2, 3],
+  dropout: 0.5,
+  wordDropout: 0.1,
+  learningRate: 1e-3,
+  batchSize: 64,
+  maxEpochs: 8,
+  patience: 2,
+  labelSmoothing: 0.05,
+  seed: 42,
+  members: 3,
+  threads: 2,
+};
+
+/** Per-source weights of the shipped model: CrowdFlower's single-annotator labels are noisy. */
+export const DEFAULT_SOURCE_WEIGHTS: Readonly<Record<SourceName, number>> = {
+  'dair-ai': 1,
+  goemotions: 1,
+  meld: 1,
+  crowdflower: 0.5,
+  isear: 1,
+  dailydialog: 1,
+  requests: 1,
+};
+
+/** How far class totals are pulled towards their mean (see buildCorpus). */
+export const DEFAULT_CLASS_BALANCE = 0.5;
+
+/** Command-line options shared by train:text and ablate:text (parseArgs spec). */
+export const TRAINING_OPTIONS = {
+  seed: { type: 'string', default: String(DEFAULT_NET.seed) },
+  members: { type: 'string', default: String(DEFAULT_NET.members) },
+  dim: { type: 'string', default: String(DEFAULT_NET.dim) },
+  filters: { type: 'string', default: String(DEFAULT_NET.filters) },
+  widths: { type: 'string', default: DEFAULT_NET.widths.join(',') },
+  epochs: { type: 'string', default: String(DEFAULT_NET.maxEpochs) },
+  patience: { type: 'string', default: String(DEFAULT_NET.patience) },
+  lr: { type: 'string', default: String(DEFAULT_NET.learningRate) },
+  batch: { type: 'string', default: String(DEFAULT_NET.batchSize) },
+  'word-dropout': { type: 'string', default: String(DEFAULT_NET.wordDropout) },
+  'label-smoothing': { type: 'string', default: String(DEFAULT_NET.labelSmoothing) },
+  'class-balance': { type: 'string', default: String(DEFAULT_CLASS_BALANCE) },
+  'source-weights': { type: 'string', default: '' },
+  'min-count': { type: 'string', default: '2' },
+  'max-tokens': { type: 'string', default: '128' },
+  python: { type: 'string' },
+} as const;
+
+type TrainingArgs = { readonly [K in keyof typeof TRAINING_OPTIONS]?: string | undefined };
+
+function numberArg(values: TrainingArgs, name: keyof typeof TRAINING_OPTIONS): number {
+  const v = Number(values[name]);
+  if (values[name] === undefined || !Number.isFinite(v)) throw new Error(`--${name} must be a number (got ${String(values[name])})`);
+  return v;
+}
+
+/** The network settings from parsed TRAINING_OPTIONS. */
+export function netFromArgs(values: TrainingArgs): NetConfig {
+  return {
+    ...DEFAULT_NET,
+    seed: numberArg(values, 'seed'),
+    members: numberArg(values, 'members'),
+    dim: numberArg(values, 'dim'),
+    filters: numberArg(values, 'filters'),
+    widths: String(values.widths).split(',').map(Number),
+    maxEpochs: numberArg(values, 'epochs'),
+    patience: numberArg(values, 'patience'),
+    learningRate: numberArg(values, 'lr'),
+    batchSize: numberArg(values, 'batch'),
+    wordDropout: numberArg(values, 'word-dropout'),
+    labelSmoothing: numberArg(values, 'label-smoothing'),
+  };
+}
+
+/** Corpus settings (all but the data folder and the sources) from parsed TRAINING_OPTIONS. */
+export function corpusFromArgs(values: TrainingArgs): Omit<CorpusOptions, 'dataDir' | 'sources' | 'normalise'> {
+  const sourceWeights: Record<SourceName, number> = { ...DEFAULT_SOURCE_WEIGHTS };
+  for (const pair of String(values['source-weights'] ?? '').split(',').filter(Boolean)) {
+    const [name, weight] = pair.split('=');
+    const [source] = parseSourceList(name ?? '');
+    if (!source || !Number.isFinite(Number(weight))) throw new Error(`--source-weights: expected name=weight pairs, got "${pair}"`);
+    sourceWeights[source] = Number(weight);
+  }
+  return {
+    sourceWeights,
+    classBalance: numberArg(values, 'class-balance'),
+    seed: numberArg(values, 'seed'),
+    minCount: numberArg(values, 'min-count'),
+    maxTokens: numberArg(values, 'max-tokens'),
+  };
+}
+
+export interface CorpusOptions {
+  /** Folder laid out like ../shared/data/text-emotion. */
+  readonly dataDir: string;
+  readonly sources: readonly SourceName[];
+  readonly sourceWeights: Readonly<Record<SourceName, number>>;
+  /** 0 = no class balancing, 1 = every class the same total weight. */
+  readonly classBalance: number;
+  readonly seed: number;
+  readonly minCount: number;
+  readonly maxTokens: number;
+  /** Apply the detector's normaliser to training text (as served). */
+  readonly normalise: boolean;
+}
+
+export interface EvalSet {
+  readonly name: string;
+  /** Normalised texts, as the model sees them. */
+  readonly texts: readonly string[];
+  readonly rawTexts: readonly string[];
+  /** Single-label rows only: index in TEXT_LABELS. */
+  readonly labels: readonly number[];
+}
+
+export interface Corpus {
+  readonly vocab: Vocabulary;
+  readonly train: { readonly texts: string[]; readonly ids: number[][]; readonly targets: (readonly number[])[]; readonly weights: number[] };
+  /** Each source's dev split (all six sources, for comparisons) and chat-dev. */
+  readonly evals: readonly EvalSet[];
+  readonly summary: { source: SourceName; train: number; dev: number; dropped: number }[];
+  /** Total training weight per class after source and class weights. */
+  readonly classWeight: readonly number[];
+}
+
+
+export function chatDevPath(dataDir: string): string {
+  return path.join(dataDir, 'chat-dev.txt');
+}
+
+function toEvalSet(name: string, rows: readonly SourceRow[], norm: (t: string) => string): EvalSet {
+  const single = rows.filter((r) => r.label !== undefined);
+  return { name, rawTexts: single.map((r) => r.text), texts: single.map((r) => norm(r.text)), labels: single.map((r) => r.label!) };
+}
+
+/** Reads, maps, normalises, tokenises and weights the training corpus. */
+export function buildCorpus(options: CorpusOptions): Corpus {
+  const norm = (t: string): string => (options.normalise ? normaliseForMood(t) : t);
+  const read = SOURCE_NAMES.map((name) => readSource(name, options.dataDir, options.seed));
+  const used = read.filter((s) => options.sources.includes(s.name));
+  const texts: string[] = [];
+  const targets: (readonly number[])[] = [];
+  const sourceOf: SourceName[] = [];
+  for (const s of used) {
+    for (const r of s.train) {
+      const t = norm(r.text);
+      if (!t) continue;
+      texts.push(t);
+      targets.push(r.target);
+      sourceOf.push(s.name);
+    }
+  }
+  const vocab = buildVocabulary(texts, { minCount: options.minCount, suffixes: SUFFIXES });
+  const ids = texts.map((t) => encode(t, vocab, options.maxTokens));
+  // Class balance: each class's total (after source weights) is pulled towards the mean by (mean / total)^classBalance.
+  const totals = new Array<number>(CLASSES).fill(0);
+  targets.forEach((t, i) => t.forEach((p, c) => (totals[c]! += p * options.sourceWeights[sourceOf[i]!])));
+  const present = totals.filter((v) => v > 0);
+  const mean = present.reduce((a, v) => a + v, 0) / Math.max(1, present.length);
+  const perClass = totals.map((v) => (v > 0 ? (mean / v) ** options.classBalance : 0));
+  const weights = targets.map((t, i) => options.sourceWeights[sourceOf[i]!] * t.reduce((a, p, c) => a + p * perClass[c]!, 0));
+  const classWeight = totals.map((v, c) => v * perClass[c]!);
+  const evals = [
+    ...read.map((s) => toEvalSet(s.name, s.dev, norm)),
+    toEvalSet('chat-dev', readSemicolonFile(chatDevPath(options.dataDir), MOOD_NAMES), norm),
+  ];
+  const summary = read.map((s) => ({ source: s.name, train: s.train.length, dev: s.dev.length, dropped: s.dropped }));
+  return { vocab, train: { texts, ids, targets, weights }, evals, summary, classWeight };
+}
+
+// ---- the PyTorch side ----------------------------------------------------------------
+
+const TRAINER = path.resolve('scripts/python/train_text_cnn.py');
+const REQUIREMENTS = path.resolve('scripts/python/requirements.txt');
+
+/**
+ * A Python with PyTorch for training: `python` if given, else the project's virtual
+ * environment `.venv-train`, created on first use from scripts/python/requirements.txt
+ * (pip takes the wheels from the configured index or local mirror; about 3 minutes).
+ */
+export function ensureTrainingPython(python?: string): string {
+  if (python) return python;
+  const venv = path.resolve('.venv-train');
+  const bin = path.join(venv, 'bin', 'python');
+  const ok = (): boolean => existsSync(bin) && spawnSync(bin, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return bin;
+  console.log(`setting up the training environment in ${venv} (PyTorch CPU, once; a few minutes)`);
+  const run = (cmd: string, args: string[]): void => {
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}). Training needs Python 3.9+ with venv and a pip index that has torch; or pass --python <a python with torch and numpy>.`);
+  };
+  if (!existsSync(bin)) run('python3', ['-m', 'venv', venv]);
+  run(bin, ['-m', 'pip', 'install', '--quiet', '-r', REQUIREMENTS]);
+  if (!ok()) throw new Error(`PyTorch still does not import in ${venv}`);
+  return bin;
+}
+
+export interface TrainerResult {
+  readonly weights: CnnWeights[];
+  readonly members: { bestEpoch: number; bestScore: number; history: unknown[]; seed: number }[];
+  /** Ensemble probabilities per eval set name, rows in the set's order. */
+  readonly evalProbs: Readonly<Record<string, number[][]>>;
+  readonly seconds: number;
+}
+
+function readWeights(file: string, vocabSize: number, net: NetConfig): CnnWeights {
+  const buf = readFileSync(file);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  let at = 0;
+  const take = (n: number): Float32Array => {
+    const out = all.slice(at, at + n);
+    if (out.length !== n) throw new Error(`${file}: weights file is shorter than the network`);
+    at += n;
+    return out;
+  };
+  const embedding = take(vocabSize * net.dim);
+  const convs = net.widths.map((width) => ({ width, kernel: take(width * net.dim * net.filters), bias: take(net.filters) }));
+  const outKernel = take(net.widths.length * net.filters * CLASSES);
+  const outBias = take(CLASSES);
+  if (at !== all.length) throw new Error(`${file}: ${all.length - at} floats left over: the layout disagrees with the network`);
+  return { vocabSize, dim: net.dim, filters: net.filters, classes: CLASSES, embedding, convs, outKernel, outBias };
+}
+
+/**
+ * Runs the PyTorch trainer on the corpus. Selection (each member's best epoch) uses
+ * chat-dev and the dev splits of the sources trained on, half each; `evaluate` names
+ * the sets whose ensemble probabilities come back.
+ */
+export async function trainWithTorch(corpus: Corpus, sources: readonly SourceName[], net: NetConfig, workDir: string, python: string): Promise<TrainerResult> {
+  mkdirSync(workDir, { recursive: true });
+  const byName = new Map(corpus.evals.map((e) => [e.name, e]));
+  const ids = (e: EvalSet): number[][] => e.texts.map((t) => encode(t, corpus.vocab, 128));
+  const selection = [
+    { name: 'chat-dev', weight: 0.5 },
+    ...sources.map((s) => ({ name: s, weight: 0.5 / sources.length })),
+  ].map((s) => ({ ...s, ids: ids(byName.get(s.name)!), labels: byName.get(s.name)!.labels }));
+  const job = {
+    config: net,
+    vocabSize: corpus.vocab.tokens.length,
+    train: { ids: corpus.train.ids, targets: corpus.train.targets, weights: corpus.train.weights },
+    selection,
+    evals: corpus.evals.map((e) => ({ name: e.name, ids: ids(e) })),
+  };
+  const jobFile = path.join(workDir, 'job.json');
+  writeFileSync(jobFile, JSON.stringify(job));
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(python, [TRAINER, jobFile, workDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the PyTorch trainer exited with ${code}`))));
+  });
+  const result = JSON.parse(readFileSync(path.join(workDir, 'result.json'), 'utf8')) as Omit<TrainerResult, 'weights' | 'seconds'>;
+  const weights = Array.from({ length: net.members }, (_, m) => readWeights(path.join(workDir, `member${m}.bin`), corpus.vocab.tokens.length, net));
+  return { ...result, weights, seconds: (Date.now() - started) / 1000 };
+}
+
+// ---- figures -------------------------------------------------------------------------
+
+const JOY = TEXT_LABELS.indexOf('joy');
+const LOVE = TEXT_LABELS.indexOf('love');
+const NEUTRAL = TEXT_LABELS.indexOf('neutral');
+
+export interface SetFigures {
+  readonly n: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+}
+
+/** Accuracy and macro-F1 (over the classes present in the truth) of arg-max predictions. */
+export function figures(labels: readonly number[], predicted: readonly number[]): SetFigures {
+  return { n: labels.length, accuracy: accuracy(labels, predicted), macroF1: macroF1(labels, predicted, CLASSES) };
+}
+
+/** GoEmotions the way its Ekman evaluation counts: love as joy, emotional lines only. */
+export function ekmanFigures(labels: readonly number[], predicted: readonly number[]): SetFigures {
+  const fold = (c: number): number => (c === LOVE ? JOY : c);
+  const keep = labels.map((l, i) => i).filter((i) => labels[i] !== NEUTRAL);
+  return figures(keep.map((i) => fold(labels[i]!)), keep.map((i) => fold(predicted[i]!)));
+}
