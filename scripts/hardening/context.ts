@@ -15,7 +15,7 @@ import type { MemoryLog } from './lib/logs.js';
 import type { Face, ImageCase } from './fixtures/images.js';
 import type { TestApp } from '../../tests/helpers/app.js';
 
-export const SECTIONS = ['fuzz-core', 'fuzz-telegram', 'soak', 'kill', 'db-down', 'api-faults', 'retrain', 'privacy', 'multi'] as const;
+export const SECTIONS = ['fuzz-core', 'fuzz-telegram', 'soak', 'kill', 'lifecycle', 'db-down', 'api-faults', 'retrain', 'privacy', 'multi'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface HardeningOptions {

@@ -21,6 +21,7 @@ import { databaseDown } from './sections/db-down.js';
 import { fuzzCore } from './sections/fuzz-core.js';
 import { fuzzTelegram } from './sections/fuzz-telegram.js';
 import { killDuringRatings } from './sections/kill.js';
+import { lifecycle } from './sections/lifecycle.js';
 import { multiInstance } from './sections/multi.js';
 import { privacyAudit } from './sections/privacy.js';
 import { retrainFaults } from './sections/retrain.js';
@@ -80,6 +81,7 @@ export async function runHardening(options: HardeningOptions): Promise<Report> {
     if (has('fuzz-telegram')) await timed('fuzz telegram', () => fuzzTelegram(c, options.fuzz - fuzzCoreCount));
     if (has('soak')) await timed('soak', () => soak(c, { users: options.users, seconds: options.soakSeconds }));
     if (has('kill')) await timed('fault: kill -9', () => killDuringRatings(c));
+    if (has('lifecycle')) await timed('lifecycle', () => lifecycle(c));
 
     // The PostgreSQL parts; the 429/5xx and retraining faults (SQLite) run while the parties there wait for their deadline.
     let sqliteFaultsRan = false;

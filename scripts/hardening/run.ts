@@ -7,7 +7,7 @@
  *
  *   options: --seed 42 --fuzz 500 --soak-seconds 60 --users 200
  *            --only fuzz-core,privacy  --skip soak,kill  --pg off
- *   sections: fuzz-core fuzz-telegram soak kill db-down api-faults retrain privacy multi
+ *   sections: fuzz-core fuzz-telegram soak kill lifecycle db-down api-faults retrain privacy multi
  */
 import { parseArgs } from 'node:util';
 import { runHardening, SECTIONS, type SectionName } from './hardening.js';

@@ -27,12 +27,22 @@ export interface ChildApp {
 
 const OWN_SETTINGS = /^(MOODREEL_|TELEGRAM_|DISCORD_|DATABASE_URL$|LOG_LEVEL$)/;
 
-export function spawnMoodReel(name: string, env: Record<string, string>): ChildApp {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !OWN_SETTINGS.test(k))) as Record<string, string>;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export interface SpawnOptions {
+  /** Through `npm start` (npm -> tsx -> node) in a process group of its own, as a service manager would. */
+  readonly viaNpm?: boolean;
+}
+
+/** The parent's environment without any MoodReel, Telegram, Discord or database setting. */
+export const cleanEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !OWN_SETTINGS.test(k))) as Record<string, string>;
+
+export function spawnMoodReel(name: string, env: Record<string, string>, options: SpawnOptions = {}): ChildApp {
+  const [command, args] = options.viaNpm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args as string[], {
     cwd: REPO_ROOT,
-    env: { ...base, ...env },
+    env: { ...cleanEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.viaNpm === true,
   });
   const log = new MemoryLog();
   let out = '';
