@@ -27,6 +27,7 @@ import {
 import { updateToIncoming, type BotIdentity, type Incoming, type TranslateContext } from './update-to-turn.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 import { startLongPolling, type LongPolling } from './long-polling.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
 
 export { TelegramApiError } from './telegram-api.js';
 
@@ -71,6 +72,8 @@ export interface TelegramBotOptions {
   /** Images past this size are refused before (and while) downloading. */
   readonly maxImageBytes: number;
   readonly retry?: Partial<RetryPolicy>;
+  /** Waiting for an unreachable Bot API while polling; DEFAULT_BACKOFF by default. */
+  readonly backoff?: BackoffPolicy;
   /** Turns in flight at once across chats before polling waits (back-pressure). */
   readonly maxConcurrentTurns?: number;
   /** Called after every update, once its replies are out (metrics, tests, benchmarks). */
@@ -298,6 +301,7 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
       allowedUpdates: ALLOWED_UPDATES,
       logger,
       maxRetryAfterSeconds: policy.maxRetryAfterSeconds,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     polling.done.catch((error: unknown) => {
       const wrapped = wrapApiError('getUpdates', error);

@@ -544,4 +544,42 @@ describe('telegram adapter: registration and webhook', () => {
     expect(messagesOf(await driver.repliesTo(chat)).map((m) => m.text)).toEqual(['got via webhook']);
     expect(fake.calls('getUpdates')).toHaveLength(0);
   });
+
+  it('given the Bot API refusing connections while polling, logs one warning and one info line and answers once it is back', async () => {
+    const { fake, driver, logs } = await setup(echo, { backoff: { baseMs: 50, factor: 1.5, maxMs: 200, jitter: 0.2 } });
+    const before = logs.length;
+    await fake.goDown();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await fake.comeBack();
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'back again').done;
+    expect(messagesOf(await driver.repliesTo(chat)).map((m) => m.text)).toEqual(['got back again']);
+    const events = logs.slice(before).filter((l) => l.level !== 'debug').map((l) => l.fields.event);
+    expect(events.filter((e) => e === 'api_unreachable' || e === 'api_reachable')).toEqual(['api_unreachable', 'api_reachable']);
+    expect(logs.slice(before).filter((l) => l.level === 'warn' || l.level === 'error')).toHaveLength(1);
+  });
+
+  it('in webhook mode with the Bot API unreachable, keeps serving its endpoint and answers again once the API is back', async () => {
+    const port = await freePort();
+    const secret = 'outage_secret';
+    const path = '/telegram/hook';
+    const { fake, driver, handler } = await setup(echo, {
+      webhook: { url: `http://127.0.0.1:${port}${path}`, secret, port, host: '127.0.0.1' },
+    });
+    await fake.goDown();
+    const update = { update_id: 77, message: { message_id: 1, date: 0, chat: { id: 5, type: 'private' }, from: { id: 5, is_bot: false, first_name: 'Y' }, text: 'during the outage' } };
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: JSON.stringify(update),
+    });
+    expect(response.status).toBe(200);
+    expect(handler.lastTurn().text).toBe('during the outage');
+    await fake.comeBack();
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'after the outage').done;
+    expect(messagesOf(await driver.repliesTo(chat)).map((m) => m.text)).toEqual(['got after the outage']);
+  });
 });
