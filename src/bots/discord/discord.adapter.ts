@@ -259,10 +259,14 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     let lost: (reason: string) => void = () => undefined;
     const c = newClient((reason) => lost(reason));
     let timer: NodeJS.Timeout | undefined;
+    let onStop = () => undefined as void;
     try {
       const failed = new Promise<never>((_, reject) => {
         lost = (reason) => reject(new Error(reason));
         timer = setTimeout(() => reject(new Error('gateway not ready in time')), options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+        // stop() must not wait for a login that is still trying.
+        onStop = () => reject(new Error('stopping'));
+        stopping.signal.addEventListener('abort', onStop, { once: true });
       });
       const ready = once(c, Events.ClientReady);
       const loggedIn = callDiscord('login', () => c.login(options.token)).then(() => ready);
@@ -274,6 +278,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       throw error;
     } finally {
       clearTimeout(timer);
+      stopping.signal.removeEventListener('abort', onStop);
     }
     lost = (reason) => onLost(c, reason);
     log.info({ guilds: c.guilds.cache.size, shards: c.ws.shards.size }, 'discord gateway ready');
