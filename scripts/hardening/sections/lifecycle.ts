@@ -145,7 +145,7 @@ async function telegramCases(ctx: Context): Promise<void> {
       const held = cpu < 0.5 && answerMs !== null && child.isRunning() && reports === 1;
       ctx.report.fault(held);
       ctx.report.check(SECTION, 'stderr closed', `stderr reader gone, ${STDERR_WINDOW_S} s`, held,
-        `CPU ${s1(cpu)} s over ${STDERR_WINDOW_S} s (limit 0.5) with a /help and a mood answered (picks in ${answerMs === null ? 'never' : `${(answerMs / 1000).toFixed(1)} s`}); "logging stopped" reported ${reports} time(s) on stdout; ${child.isRunning() ? 'still running' : 'EXITED'}`);
+        `CPU ${s1(cpu)} s over ${STDERR_WINDOW_S} s (limit 0.5) with a /help and a mood answered (picks in ${answerMs === null ? 'never' : `${Math.round(answerMs)} ms`}); "logging stopped" reported ${reports} time(s) on stdout; ${child.isRunning() ? 'still running' : 'EXITED'}`);
     }
 
     // 3. SIGTERM under load.
