@@ -8,9 +8,10 @@
 import type { Logger } from '../../core/ports.js';
 import { isStreamGoneError } from './log-stream-guard.js';
 
-export function installProcessHandlers(logger: Logger): () => void {
+/** One handler: logs `error` under `message` unless that could only fail or loop. Never throws. */
+export function crashReporter(logger: Logger, message: string): (error: unknown) => void {
   let inside = false;
-  const report = (message: string) => (error: unknown) => {
+  return (error) => {
     if (inside || isStreamGoneError(error)) return;
     inside = true;
     try {
@@ -21,8 +22,11 @@ export function installProcessHandlers(logger: Logger): () => void {
       inside = false;
     }
   };
-  const onRejection = report('unhandled rejection');
-  const onException = report('uncaught exception');
+}
+
+export function installProcessHandlers(logger: Logger): () => void {
+  const onRejection = crashReporter(logger, 'unhandled rejection');
+  const onException = crashReporter(logger, 'uncaught exception');
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return () => {
