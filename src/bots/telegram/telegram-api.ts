@@ -6,6 +6,7 @@
 import { TelegramError } from 'telegraf';
 import type { Opts, Telegram as TelegramMethods } from 'telegraf/types';
 import type { Logger } from '../../core/ports.js';
+import { sleep } from '../shared/backoff.js';
 
 /** A failed Bot API call, named by the method that failed. Never carries the token. */
 export class TelegramApiError extends Error {
@@ -81,16 +82,6 @@ const IDEMPOTENT = new Set<string>([
   'editMessageCaption',
   'editMessageReplyMarkup',
 ]);
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 /** A short, token-free name for a transport failure (node-fetch puts it on the error, undici on its cause). */
 const networkCode = (error: unknown): string | undefined => {
