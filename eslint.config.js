@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'models/', 'data/', 'tmp/', 'coverage/'] },
+  { ignores: ['node_modules/', '.venv-train/', 'dist/', 'src/generated/', 'models/', 'data/', 'tmp/', 'coverage/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
