@@ -1,5 +1,5 @@
 /**
- * `npm run eval:face -- <file-or-folder> [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]`
+ * `npm run eval:face -- <file-or-folder> [--close-ups] [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]`
  *
  * FER2013 Kaggle CSV (emotion,pixels,Usage; .gz or plain): the 48x48 crops go straight to
  * the expression model (no detection), resized to 112 px as face-api does. The Kaggle
@@ -7,6 +7,9 @@
  * A folder of photos (label = file-name prefix, e.g. happy.jpg, sad_2.png, or a
  * labels.csv `file,label`) goes through the whole selfie pipeline (decode, detect,
  * crop, classify); the largest face is scored and a photo with no face counts as wrong.
+ * With --close-ups, each photo whose face is found is cut into close-ups (the face box
+ * filling 80-100% of the frame, scripts/lib/face-closeups.ts) and those are scored instead,
+ * and the generated photos without a face are run too; a line names both rates.
  * Scored in the 7 FER classes. Prints accuracy, macro-F1 and a confusion matrix, then
  * one JSON line {"accuracy","macroF1","n","noFace"}.
  */
@@ -17,6 +20,7 @@ import { createFaceMoodDetector, type FaceDetectorKind } from '../src/infra/mood
 import { FER_EXPRESSIONS, loadFaceExpressionModel, type FaceExpressionManifest } from '../src/infra/mood/face-expression.model.js';
 import { FER_SIZE, isFerCsv, loadFer, type FerRow } from './lib/face-fer.js';
 import { ferCrops, sampleRows } from './lib/face-data.js';
+import { closeUpCrops, nonFaceImages } from './lib/face-closeups.js';
 import { accuracy, argmax, confusionMatrix, macroF1, perClassF1 } from './lib/text-metrics.js';
 
 const args = process.argv.slice(2);
@@ -27,7 +31,7 @@ const flag = (name: string) => {
 };
 const target = args.find((a, k) => !a.startsWith('--') && !VALUE_FLAGS.includes(args[k - 1] ?? ''));
 if (!target || !existsSync(target)) {
-  console.error('usage: npm run eval:face -- <fer2013.csv[.gz] | folder of labelled photos> [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]');
+  console.error('usage: npm run eval:face -- <fer2013.csv[.gz] | folder of labelled photos> [--close-ups] [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]');
   process.exit(2);
 }
 const limit = Number(flag('--limit') ?? Infinity);
@@ -36,6 +40,7 @@ const outFile = flag('--out');
 const modelDir = flag('--model-dir') ?? 'models/face-expression';
 const tta = flag('--tta')?.split(',') as FaceExpressionManifest['tta'] | undefined;
 const detector = (flag('--detector') ?? 'tiny') as FaceDetectorKind;
+const closeUps = args.includes('--close-ups');
 
 const LABEL_ALIASES: Record<string, number> = {
   angry: 0, anger: 0, disgust: 1, disgusted: 1, fear: 2, fearful: 2, scared: 2, happy: 3, happiness: 3, joy: 3,
@@ -94,18 +99,41 @@ async function evalPhotos(targetPath: string): Promise<Scored[]> {
   const picked = sampleRows(labelled, limit, seed);
   const faces = await createFaceMoodDetector({ modelDir, detector, decode: { maxBytes: 20e6, maxPixels: 60e6 } });
   const scored: Scored[] = [];
-  for (const { f, truth } of picked) {
+  const score = async (input: string, truth: number, bytes: Uint8Array) => {
     try {
-      const r = await faces.analyse(new Uint8Array(readFileSync(path.join(dir, f))));
+      const r = await faces.analyse(bytes);
       const top = r.faces[0];
       const predicted = top ? argmax(FER_EXPRESSIONS.map((e) => top.expressions[e])) : -1;
-      scored.push({ input: f, truth, predicted, detail: { faces: r.faces.map((x) => ({ ...x, expressions: named(FER_EXPRESSIONS.map((e) => x.expressions[e])) })) } });
+      scored.push({ input, truth, predicted, detail: { faces: r.faces.map((x) => ({ ...x, expressions: named(FER_EXPRESSIONS.map((e) => x.expressions[e])) })) } });
+      return r;
     } catch (error) {
       if (!isUserError(error)) throw error;
-      scored.push({ input: f, truth, predicted: -1, detail: { error: error.code } });
+      scored.push({ input, truth, predicted: -1, detail: { error: error.code } });
+      return null;
     }
+  };
+  let skipped = 0;
+  for (const { f, truth } of picked) {
+    const bytes = new Uint8Array(readFileSync(path.join(dir, f)));
+    if (!closeUps) {
+      await score(f, truth, bytes);
+      continue;
+    }
+    const box = (await faces.analyse(bytes).catch(() => null))?.faces[0]?.box;
+    if (!box) skipped += 1;
+    else for (const crop of await closeUpCrops(bytes, box)) await score(`${f} ${crop.name}`, truth, crop.bytes);
   }
   console.log(`photos ${targetPath}: ${picked.length} labelled of ${files.length}, detector ${detector}, model ${faces.modelVersion}`);
+  if (closeUps) {
+    const found = scored.filter((s) => s.predicted >= 0).length;
+    let falseFaces = 0;
+    const others = await nonFaceImages(seed);
+    for (const image of others) if ((await faces.analyse(image.bytes)).faces.length > 0) falseFaces += 1;
+    console.log(
+      `close-ups (face box 80-100% of the frame): ${scored.length} from ${picked.length - skipped} photos (${skipped} without a face in full), ` +
+        `a face found in ${found} (${((100 * found) / Math.max(1, scored.length)).toFixed(1)}%); photos without a face that gave one: ${falseFaces} of ${others.length}`,
+    );
+  }
   return scored;
 }
 

@@ -6,15 +6,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
 import { MOODS, toDistribution } from '../../../src/core/mood/mood-space.js';
 import type { FaceMood } from '../../../src/core/ports.js';
+import { initTfjs } from '../../../src/infra/ml/tfjs.js';
 import {
   createFaceMoodDetector,
   expressionsToMood,
   groupMood,
+  padWithMean,
   suppressOverlaps,
   type FaceMoodAnalyser,
 } from '../../../src/infra/mood/face-mood.detector.js';
+import { closeUpCrops, nonFaceImages } from '../../../scripts/lib/face-closeups.js';
 import { DATA_DIR } from '../../helpers/data.js';
 
+const SAMPLES = ['angry.jpg', 'angry_cropped.jpg', 'disgusted.jpg', 'fearful.jpg', 'happy.jpg', 'neutral.jpg', 'sad.jpg', 'surprised.jpg', 'surprised_cropped.jpg'];
 const sample = (name: string) => new Uint8Array(readFileSync(path.join(DATA_DIR, 'faces', 'samples', name)));
 const demo = (name: string) =>
   new Uint8Array(readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', name)));
@@ -61,6 +65,20 @@ describe('suppressOverlaps', () => {
       { x: 300, y: 0, width: 80, height: 80, score: 0.45 },
     ]);
     expect(kept.map((b) => b.score)).toEqual([0.7, 0.45]);
+  });
+});
+
+describe('padWithMean', () => {
+  it('given a two-colour image, adds a border of its mean colour and keeps the pixels inside', async () => {
+    const t = await initTfjs();
+    const image = t.tensor3d([10, 20, 30, 30, 40, 50], [1, 2, 3], 'int32');
+    const padded = padWithMean(t, image, 2);
+    expect(padded.shape).toEqual([5, 6, 3]);
+    expect(padded.dtype).toBe('int32');
+    const values = (await padded.array()) as number[][][];
+    expect(values[0]![0]).toEqual([20, 30, 40]);
+    expect(values[2]!.slice(2, 4)).toEqual([[10, 20, 30], [30, 40, 50]]);
+    t.dispose([image, padded]);
   });
 });
 
@@ -130,4 +148,55 @@ describe('createFaceMoodDetector', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).code).toBe('image_unreadable');
   });
+});
+
+describe('close-up selfies and photos without a face', () => {
+  let detector: FaceMoodAnalyser;
+  beforeAll(async () => {
+    detector = await createFaceMoodDetector();
+  });
+
+  it('given crops of the face samples where the face fills 80-100% of the frame, finds the face in every one and reads the full photo\'s mood', async () => {
+    const misses: string[] = [];
+    const wrongMood: string[] = [];
+    let crops = 0;
+    for (const name of SAMPLES) {
+      const photo = sample(name);
+      const full = await detector.detect(photo);
+      expect(full.faces.length, name).toBeGreaterThan(0);
+      for (const crop of await closeUpCrops(photo, full.faces[0]!.box)) {
+        crops += 1;
+        const result = await detector.detect(crop.bytes);
+        const top = result.faces[0];
+        // The face, not a patch of it: the box spans most of the frame.
+        if (!top || top.box.width < 0.5 * result.imageWidth) misses.push(`${name} ${crop.name}`);
+        else if (top.mood.label !== full.faces[0]!.mood.label) wrongMood.push(`${name} ${crop.name}: ${top.mood.label}`);
+      }
+    }
+    expect(crops).toBeGreaterThanOrEqual(60);
+    expect(misses).toEqual([]);
+    expect(wrongMood.length, wrongMood.join('; ')).toBeLessThanOrEqual(Math.floor(crops * 0.1));
+  }, 120_000);
+
+  it('given a close-up, maps the box of a padded detection pass back onto the photo', async () => {
+    const photo = sample('happy.jpg');
+    const plain = (await detector.detect(photo)).faces[0]!.box;
+    const paddedOnly = await createFaceMoodDetector({ tinyPasses: [{ inputSize: 416, pad: 0.5 }] });
+    const padded = (await paddedOnly.detect(photo)).faces[0]!.box;
+    const overlap =
+      Math.max(0, Math.min(plain.x + plain.width, padded.x + padded.width) - Math.max(plain.x, padded.x)) *
+      Math.max(0, Math.min(plain.y + plain.height, padded.y + padded.height) - Math.max(plain.y, padded.y));
+    expect(overlap / (plain.width * plain.height + padded.width * padded.height - overlap)).toBeGreaterThan(0.6);
+  }, 60_000);
+
+  it('given flat colours, gradients, noise, text, shapes, an object and a landscape, finds no face in any', async () => {
+    const images = await nonFaceImages(42);
+    expect(images.length).toBeGreaterThanOrEqual(19);
+    const withFace: string[] = [];
+    for (const image of images) {
+      const result = await detector.detect(image.bytes);
+      if (result.faces.length > 0 || result.group !== null) withFace.push(image.name);
+    }
+    expect(withFace).toEqual([]);
+  }, 120_000);
 });
