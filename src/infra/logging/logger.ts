@@ -38,6 +38,14 @@ const stormKey = (args: unknown[], level: number): string => {
   return `${level}|${msg}|${String(fields.event ?? '')}|${String(fields.method ?? '')}|${errKey}`;
 };
 
+/** The same call with `repeated: n` among its fields (pino's first argument is fields, an Error, or the message). */
+const withRepeated = (args: unknown[], repeated: number): unknown[] => {
+  const [first, ...rest] = args;
+  if (first instanceof Error) return [{ err: first, repeated }, ...rest];
+  if (typeof first === 'object' && first !== null) return [{ ...first, repeated }, ...rest];
+  return [{ repeated }, ...args];
+};
+
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stderr, options: LoggerOptions = {}): Logger {
   const guarded: GuardedStream = guardLogStream(destination, { name: options.name ?? 'log stream', ...(options.onOff ? { onOff: options.onOff } : {}) });
   const limiter = new StormLimiter({ intervalMs: options.stormIntervalMs ?? STORM_INTERVAL_MS, ...(options.now ? { now: options.now } : {}) });
@@ -51,12 +59,7 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
           if (lineLevel < WARN) return method.apply(this, args);
           const repeated = limiter.admit(stormKey(args, lineLevel));
           if (repeated === null) return;
-          if (repeated > 0) {
-            const [first, ...rest] = args as unknown[];
-            const withCount = typeof first === 'object' && first !== null && !(first instanceof Error) ? [{ ...first, repeated }, ...rest] : [{ repeated, ...(first instanceof Error ? { err: first } : {}) }, ...(first instanceof Error ? rest : args)];
-            return method.apply(this, withCount as Parameters<typeof method>);
-          }
-          return method.apply(this, args);
+          return method.apply(this, (repeated > 0 ? withRepeated(args, repeated) : args) as Parameters<typeof method>);
         },
       },
     },

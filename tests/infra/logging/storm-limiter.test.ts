@@ -56,4 +56,17 @@ describe('storm limiter', () => {
     expect(failed[2]!.repeated).toBe(49);
     expect(out.lines.filter((l) => l.msg === 'turn answered')).toHaveLength(3);
   });
+
+  it('given a storm logged with an Error or a bare message, still adds the count', () => {
+    let now = 0;
+    const out = new Lines();
+    const logger = createLogger('info', out, { stormIntervalMs: 1_000, now: () => now }) as unknown as { warn(...args: unknown[]): void };
+    for (let i = 0; i < 3; i++) logger.warn(new Error('EPIPE'), 'write failed');
+    for (let i = 0; i < 3; i++) logger.warn('bare warning');
+    now = 1_000;
+    logger.warn(new Error('EPIPE'), 'write failed');
+    logger.warn('bare warning');
+    expect(out.lines.map((l) => [l.msg, l.repeated])).toEqual([['write failed', undefined], ['bare warning', undefined], ['write failed', 2], ['bare warning', 2]]);
+    expect((out.lines[2]!.err as { message?: string }).message).toBe('EPIPE');
+  });
 });
