@@ -72,7 +72,9 @@ const hfTokenizer = await AutoTokenizer.from_pretrained(staging);
 let mismatches = 0;
 const checkParity = (texts: readonly string[]): void => {
   for (const t of texts) {
-    const theirs = hfTokenizer.encode(t);
+    // encode() does not truncate; the pipeline cuts to maxTokens keeping [SEP], as ours does.
+    const full = hfTokenizer.encode(t);
+    const theirs = full.length > maxTokens ? [...full.slice(0, maxTokens - 1), full.at(-1)!] : full;
     const ours = encode(t, corpus.vocab, maxTokens);
     if (theirs.length !== ours.length || theirs.some((id, k) => id !== ours[k])) mismatches++;
   }
@@ -206,6 +208,13 @@ for (const r of devRows) {
     `${r.set.padEnd(12)} ${String(r.n).padStart(5)}  ${r.model.accuracy.toFixed(4).padStart(9)}  ${r.model.macroF1.toFixed(4).padStart(8)}  ${r.detector.accuracy.toFixed(4).padStart(12)}  ${r.detector.macroF1.toFixed(4).padStart(11)}  ${String(r.detector.neutral).padStart(7)}`,
   );
 }
+const chat = corpus.evals.find((e) => e.name === 'chat-dev')!;
+const chatProbs = served.get('chat-dev')!;
+console.log('\nchat-dev lines the detector gets wrong (truth -> answer):');
+chat.labels.forEach((l, i) => {
+  const answer = MOODS[detectorLabel(chatProbs[i]!, threshold)]!;
+  if (answer !== TEXT_LABELS[l]) console.log(`  ${TEXT_LABELS[l]} -> ${answer}: ${chat.rawTexts[i]}`);
+});
 console.log(`goemotions, Ekman lines (love as joy, no neutral): accuracy ${goEkman.accuracy.toFixed(4)}, macro-F1 ${goEkman.macroF1.toFixed(4)}`);
 console.log(`neutral threshold ${threshold}; max |p_onnx - p_torch| ${parityDiff.toExponential(2)}; onnx ${(onnxBytes.length / 1e6).toFixed(2)} MB; written to ${outDir}`);
 console.log(

@@ -23,10 +23,14 @@ export const SEP_ID = 3;
 /** Punctuation as BertPreTokenizer sees it: Unicode P plus the ASCII symbol ranges. */
 const PUNCT = /[\p{P}!-/:-@[-`{-~]/u;
 
-/** BERT normaliser + pre-tokeniser: clean, lowercase, strip accents, split on spaces and punctuation. */
+/** CJK ideographs, which BERT's normaliser (handle_chinese_chars) makes tokens of their own. */
+const CJK = /([\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}])/gu;
+
+/** BERT normaliser + pre-tokeniser: clean, CJK apart, lowercase, strip accents, split on spaces and punctuation. */
 export function basicTokenize(text: string): string[] {
   const cleaned = text
     .replace(/[\u0000\ufffd]|[\p{Cc}\p{Cf}]/gu, (c) => (c === '\t' || c === '\n' || c === '\r' ? ' ' : ''))
+    .replace(CJK, ' $1 ')
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{Mn}/gu, '');

@@ -8,11 +8,12 @@
  * absolute path with remote loading switched off, so a missing file is a clear
  * error here and never a silent download attempt.
  *
- * Around the model: messages are normalised first (emojis, emoticons and slang to
- * words: src/core/agents/mood/text-normalise.ts), non-English text is reported as
- * neutral with lowConfidenceReason 'not_english' instead of being guessed, and a
- * reading whose top probability is below the model's neutral threshold becomes
- * neutral with lowConfidenceReason 'unsure'.
+ * Around the model: messages are normalised first (emojis and emoticons to words:
+ * src/core/agents/mood/text-normalise.ts), non-English text is reported as neutral
+ * with lowConfidenceReason 'not_english' instead of being guessed. MoodReel's own model
+ * has neutral as a learned class; as a safety net, a reading whose top probability is
+ * below the folder's neutral threshold (moodreel.json) also becomes neutral, with
+ * lowConfidenceReason 'unsure'.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

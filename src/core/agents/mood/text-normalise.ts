@@ -1,14 +1,14 @@
 /**
- * Turns a chat message into the kind of text the mood model was trained on: the
- * dair-ai tweets are lower-case words only ("im", "cant", no punctuation, no emojis).
- * Chat is not, and its strongest mood cues are often emojis, emoticons and slang,
- * so these become plain emotion words here instead of being dropped as unknown tokens
- * ("ugh what a day 😩" -> "ugh frustrated what a day weary exhausted").
+ * Turns a chat message into the text the mood model reads, the same way in training
+ * and serving. Emojis and emoticons are often a chat message's strongest mood cue and
+ * are rare in the training corpora, so they become emotion words ("ugh what a day 😩"
+ * -> "ugh what a day weary exhausted"). Everything else the model learns from chat-like
+ * corpora (tweets, Reddit, TV and everyday dialogue): slang, idioms and negation are
+ * left as written, and "!" and "?" stay as tokens.
  *
  * Pure code (no ML imports) so the same rules can be tested and reused by any detector.
- * Each replacement word was checked against the training data: it is a word the
- * data set itself labels with the intended emotion (e.g. "exhausted": 72 of 77 tweets
- * are sadness, "amused": 34 of 34 are joy).
+ * Each emoji word is one the training data itself labels with the intended emotion
+ * (e.g. "exhausted": 72 of 77 dair-ai tweets are sadness, "amused": 34 of 34 are joy).
  */
 
 /** Emoji -> emotion words. Keys are matched with or without the variation selector U+FE0F. */
