@@ -4,8 +4,14 @@
  *
  *   npm run bench:bots                          # real core: src/app.ts createHandlerForBench()
  *   npm run bench:bots -- --handler scripted    # development only: scripted stand-in core
+ *   npm run bench:bots -- --background-load 1   # the same while one other process keeps a core busy
  *   options: --users 100 --turns 10 --think-ms 1000-3000 --saturation-users 20 --warmup-users 5
- *            --seed 42 --faces ../shared/data/faces/samples
+ *            --seed 42 --faces ../shared/data/faces/samples --background-load 0
+ *
+ * `--background-load N` starts N child processes at normal priority that spin on the CPU
+ * for the whole run (each ends by itself after 30 min at the latest, and all are killed
+ * when the run ends): the outside load of a shared machine, which a background thread
+ * priority must not turn into starved photos.
  *
  * Each user chats privately: /start, then, drawn from the user's seeded generator,
  * a bare photo (a face sample; the first one is answered with the consent
@@ -30,6 +36,7 @@
  * The real app comes from src/app.ts createHandlerForBench(): a temporary SQLite
  * database over the catalogue in MOODREEL_DATA_DIR, face models loaded, no schedules.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -61,8 +68,26 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     faces: { type: 'string', default: path.join(process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data'), 'faces', 'samples') },
     'timeout-ms': { type: 'string', default: '30000' },
+    'background-load': { type: 'string', default: '0' },
   },
 });
+
+const BACKGROUND_MAX_MS = 30 * 60_000;
+
+/** N processes spinning on a core each, at the priority they inherit; bounded in time, killed by stopBackgroundLoad. */
+const startBackgroundLoad = (processes: number): ChildProcess[] =>
+  Array.from({ length: processes }, () => {
+    // Also stops when the benchmark is gone (its parent changes), however the benchmark ended.
+    const spin = `const end = Date.now() + ${BACKGROUND_MAX_MS}; let x = 0;
+      while (Date.now() < end && process.ppid === ${process.pid}) for (let i = 0; i < 1e6; i++) x = (x * 1103515245 + 12345) % 2147483648;`;
+    const child = spawn(process.execPath, ['-e', spin], { stdio: 'ignore' });
+    child.unref();
+    return child;
+  });
+
+const stopBackgroundLoad = (children: readonly ChildProcess[]) => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+};
 
 const thinkMs = ((): [number, number] => {
   const m = /^(\d+)(?:-(\d+))?$/.exec(args['think-ms']!);
@@ -91,6 +116,28 @@ const loadHandler = async (): Promise<{ handle: BenchHandle; label: string }> =>
 };
 
 const main = async () => {
+  const backgroundLoad = Number(args['background-load']);
+  if (!Number.isInteger(backgroundLoad) || backgroundLoad < 0) throw new Error(`--background-load must be a whole number of processes, got "${args['background-load']}"`);
+  const background = startBackgroundLoad(backgroundLoad);
+  const stopOnExit = () => stopBackgroundLoad(background);
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    stopBackgroundLoad(background);
+    process.kill(process.pid, signal);
+  };
+  process.once('exit', stopOnExit);
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    await run(backgroundLoad);
+  } finally {
+    stopBackgroundLoad(background);
+    process.off('exit', stopOnExit);
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+  }
+};
+
+const run = async (backgroundLoad: number) => {
   const { handle, label } = await loadHandler();
   const entry = workerEntry(import.meta.url, 'bench-bots.users');
   const users = new Worker(entry.target, { eval: entry.eval });
@@ -181,6 +228,11 @@ const main = async () => {
   console.log(`handler: ${label}`);
   console.log(`seed ${args.seed}, ${options.turns} turns per user, ${faces} face samples, ${options.warmupUsers} warm-up users not measured`);
   console.log('(the fake Bot API and the simulated users run in a worker thread of this process, on the same two cores)');
+  console.log(
+    backgroundLoad > 0
+      ? `background load: ${backgroundLoad} other process${backgroundLoad > 1 ? 'es' : ''} spinning at normal priority for the whole run`
+      : 'background load: none started by the benchmark',
+  );
   const table = (title: string, run: PhaseResult) => {
     console.log(`\n${title}`);
     console.log(`${'kind'.padEnd(8)}${'turns'.padStart(7)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'max ms'.padStart(10)}`);

@@ -10,13 +10,13 @@ import { isUserError } from '../../core/errors.js';
 import type { DecodedImage } from '../media/image-decode.js';
 import { createFaceMoodDetector, type FaceMoodAnalyser, type FaceMoodDetectorOptions } from './face-mood.detector.js';
 import type { FaceWorkerReply, FaceWorkerRequest } from './face-worker.detector.js';
-import { lowerThreadPriority } from '../workers/thread-priority.js';
 
 const port = parentPort;
 if (port === null) throw new Error('face.worker.ts must run in a worker thread');
 const options = workerData as FaceMoodDetectorOptions;
-// Text turns and buttons on the main thread come first when both want a core: a photo has more time to spare.
-lowerThreadPriority();
+// This thread keeps the process's priority. At a lower one (nice 10) any other busy process on
+// the machine took the core from it: under one spinning process the bots benchmark's photo
+// p95 went from about 0.3 s to 3.5 s (issue 12). Photos are what the user is waiting for.
 
 let loading: Promise<FaceMoodAnalyser> | null = null;
 const analyser = (): Promise<FaceMoodAnalyser> => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
@@ -7,6 +8,16 @@ import { createFaceWorkerDetector, type FaceWorkerDetector } from '../../../src/
 import { DATA_DIR } from '../../helpers/data.js';
 
 const sample = (name: string) => new Uint8Array(readFileSync(path.join(DATA_DIR, 'faces', 'samples', name)));
+/** Nice value of each thread of this process (Linux), read from /proc. */
+const threadNices = (): number[] =>
+  readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
 const limits = { modelDir: 'models/face-expression', maxBytes: 10e6, maxPixels: 40e6 };
 
 describe('face detection in a worker thread', () => {
@@ -28,6 +39,16 @@ describe('face detection in a worker thread', () => {
     expect(remote.faces[0]!.box.width).toBeCloseTo(here.faces[0]!.box.width, 6);
     expect(remote.group!.distribution.joy).toBeCloseTo(here.group!.distribution.joy, 6);
     expect(worker.pending).toBe(0);
+  }, 60_000);
+
+  it.runIf(existsSync('/proc/self/task'))('given a started worker, runs it at the process\'s own priority, so outside load cannot starve photos', async () => {
+    const before = threadNices();
+    const worker = detector();
+    await worker.warmUp();
+    const after = threadNices();
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(Math.max(...after)).toBeLessThanOrEqual(getPriority(process.pid)); // the main thread's nice
+    await expect(worker.detect(sample('happy.jpg'))).resolves.toMatchObject({ faces: [expect.anything()] });
   }, 60_000);
 
   it('given bytes that are not an image, refuses them before the worker with a UserError', async () => {
