@@ -59,22 +59,33 @@ describe('Telegram end to end with the real core', () => {
     expect(out.map(textOf).join('\n')).toMatch(/never keeps/);
   });
 
-  it('given a sentence, answers with the mood and poster cards with rating buttons; a press stores and confirms in place; a second press changes it', async () => {
+  it('given a sentence, answers with one picks message (mood line, poster card, rating buttons, pager); paging and rating edit it in place', async () => {
     const user = driver.user('Ben');
     const chat = driver.privateChat(user);
     const out = messages((await driver.userSays(chat, user, 'I feel rough today').done).outputs);
-    expect(out.map(textOf).join('\n')).toMatch(/You seem (low|anxious)/);
-    const cards = out.filter((m) => m.buttons?.flat().some((b) => b.label === '4★'));
-    expect(cards.length).toBe(5);
-    expect(cards.some((c) => typeof c.photo === 'string' && c.photo.startsWith('https://image.tmdb.org/'))).toBe(true);
-    const first = cards[0]!;
-    const actionOf = (label: string) => first.buttons!.flat().find((b) => b.label === label && 'action' in b) as { action: string };
-    const press = await driver.userPresses(chat, user, first.messageId, actionOf('4★').action).done;
+    expect(out).toHaveLength(1);
+    const [answer] = out;
+    expect(textOf(answer!)).toMatch(/^You seem /);
+    expect(answer!.buttons!.flat().filter((b) => /^[1-5]★$/.test(b.label))).toHaveLength(5);
+    expect(answer!.buttons!.flat().map((b) => b.label)).toEqual(expect.arrayContaining(['◀', '1/5', '▶']));
+    expect(typeof answer!.photo === 'string' && answer!.photo.startsWith('https://image.tmdb.org/')).toBe(true);
+    const paged = await driver.userPressesButton(chat, user, '▶').done;
+    expect(messages(paged.outputs)).toEqual([]);
+    expect(edits(paged.outputs).map((e) => e.messageId)).toEqual([answer!.messageId]);
+    expect(fake.message(chat.id, answer!.messageId)!.caption).toMatch(/^You seem [\s\S]*\n2\/5 · /);
+    const current = () => fake.message(chat.id, answer!.messageId)!.reply_markup!.inline_keyboard.flat();
+    const actionOf = (label: string) => current().find((b) => b.text === label)!.callback_data!;
+    const press = await driver.userPresses(chat, user, answer!.messageId, actionOf('4★')).done;
     expect(answers(press.outputs).join()).toMatch(/Saved: 4★/);
-    expect(edits(press.outputs)[0]?.buttons?.flat().some((b) => b.label.startsWith('✅'))).toBe(true);
-    await driver.userPresses(chat, user, first.messageId, actionOf('2★').action).done;
+    expect(messages(press.outputs)).toEqual([]);
+    expect(fake.message(chat.id, answer!.messageId)!.caption).toContain('★4 saved');
+    expect(current().some((b) => b.text === '✅ 4★')).toBe(true);
+    await driver.userPresses(chat, user, answer!.messageId, actionOf('2★')).done;
+    expect(fake.message(chat.id, answer!.messageId)!.caption).toContain('★2 saved');
     const stored = await t.app.database.db.rating.findMany({ where: { source: 'button', user: { identities: { some: { platform: 'telegram', externalId: String(user.id) } } } } });
     expect(stored.map((r) => r.value)).toEqual([2]);
+    // Last, as it depends on the text model rather than on the layout.
+    expect(textOf(answer!)).toMatch(/You seem (low|anxious)/);
   });
 
   it('given a selfie, asks for consent first, then reads the face and answers with picks', async () => {
@@ -85,7 +96,8 @@ describe('Telegram end to end with the real core', () => {
     await driver.userPressesButton(chat, user, /Yes, analyse/).done;
     const out = messages((await driver.userSendsPhoto(chat, user, happy).done).outputs);
     expect(out.map(textOf).join('\n')).toMatch(/You seem happy/);
-    expect(out.filter((m) => m.buttons?.flat().some((b) => b.label === '5★')).length).toBe(5);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.buttons!.flat().filter((b) => /^[1-5]★$/.test(b.label))).toHaveLength(5);
   });
 
   it('given /settings, shows them and a button changes the strategy', async () => {
@@ -110,10 +122,12 @@ describe('Telegram end to end with the real core', () => {
     expect(await t.app.database.db.identity.count({ where: { platform: 'telegram', externalId: String(user.id) } })).toBe(0);
   });
 
-  it('given a group with three members, runs a watch party from join to winner; outsiders and late votes are refused', async () => {
+  it('given a group with three members, runs a watch party on one message from join to winner, then one announcement; outsiders and late votes are refused', async () => {
     const [a, b, c, outsider] = [driver.user('Ann'), driver.user('Bob'), driver.user('Cat'), driver.user('Olly')];
     const group = driver.group('Movie night');
+    const callsBefore = fake.calls().length;
     const start = messages((await driver.userSays(group, a, '/watchparty 5').done).outputs);
+    const proposalId = start[0]!.messageId;
     expect(start.map(textOf).join()).toMatch(/Watch party!/);
     await driver.userPressesButton(group, b, /Join/).done;
     await driver.userPressesButton(group, c, /Join/).done;
@@ -134,8 +148,17 @@ describe('Telegram end to end with the real core', () => {
     await t.app.parties.sweep();
     const result = (await announced) as Message;
     expect(result.text).toMatch(/3 of 3 member vote\(s\)/);
-    expect(result.text).toContain(voteButtons[1]!.label.replace(/^🗳 \d+\. /, '').replace(/…$/, '').slice(0, 20));
-    const late = await driver.userPressesButton(group, a, voteButtons[0]!.label).done;
+    const winner = voteButtons[1]!.label.replace(/^🗳 \d+\. /, '').replace(/…$/, '').slice(0, 20);
+    expect(result.text).toContain(winner);
+    // The proposal itself now shows the count and has no buttons left.
+    const closed = fake.message(group.id, proposalId)!;
+    expect(closed.text).toMatch(/Voting closed \(3 members\)/);
+    expect(closed.text).toMatch(new RegExp(`🏆 ${winner.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]* — 3 votes`));
+    expect(closed.reply_markup).toBeUndefined();
+    // Every message of the party: the proposal (edited in place since) and the announcement.
+    const partyCalls = fake.calls().slice(callsBefore).filter((call) => Number(call.params.chat_id) === group.id || call.method === 'answerCallbackQuery');
+    expect(partyCalls.filter((call) => call.method.startsWith('send') && call.ok).length).toBe(3); // lobby, "already running" refusal, result
+    const late = await driver.userPresses(group, a, proposalId, (voteButtons[0] as { action: string }).action, { force: true }).done;
     expect(answers(late.outputs).join()).toMatch(/party is over/);
   });
 });

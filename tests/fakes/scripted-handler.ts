@@ -105,7 +105,10 @@ export const demoScript: Script = async (turn, handler) => {
     if (turn.action.startsWith(RATE_PREFIX)) {
       const stars = Number(turn.action.split(':')[2]);
       handler.ratingsStored++;
-      return [{ kind: 'ack', toast: `Rated ${'★'.repeat(stars)} - thanks!`, buttons: [[{ label: `Your rating: ${stars}★`, action: 'noop' }]] }];
+      const movieId = Number(turn.action.split(':')[1]);
+      // As the real core does: the card's rating rows with the choice marked, and a note for the card.
+      const buttons = ratingButtons(movieId).map((row) => row.map((b) => ('action' in b && b.action === turn.action ? { ...b, label: `✅ ${b.label}` } : b)));
+      return [{ kind: 'ack', toast: `Rated ${'★'.repeat(stars)} - thanks!`, buttons, mark: `★${stars} saved` }];
     }
     return [{ kind: 'ack', toast: 'Noted.' }];
   }

@@ -6,7 +6,8 @@
  * and make the next calls of a method fail with 429 or 5xx.
  *
  * Not modelled: inline mode, payments, message threads, chat permissions, the
- * per-chat flood limits (use failNext to simulate a 429).
+ * private-chat flood limit (use failNext to simulate a 429). The group limit
+ * (new messages per minute per group) is enforced when `groupMessagesPerMinute` is set.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -90,6 +91,8 @@ export type BotOutput =
       readonly messageId: number;
       readonly text?: string;
       readonly caption?: string;
+      /** editMessageMedia: the new photo's URL or file_id. */
+      readonly photo?: string;
       /** The keyboard after the edit; null when it was removed. */
       readonly buttons: readonly (readonly OutputButton[])[] | null;
     })
@@ -125,6 +128,14 @@ export interface FakeTelegramOptions {
   readonly botFirstName?: string;
   /** Real Telegram requires HTTPS webhooks; the fake accepts http://127.0.0.1 unless this is false. */
   readonly allowHttpWebhook?: boolean;
+  /**
+   * Telegram's group flood limit: new messages (send*) to one group or supergroup
+   * beyond this many in a sliding minute are answered 429 with retry_after.
+   * Unset: not enforced.
+   */
+  readonly groupMessagesPerMinute?: number;
+  /** The flood limit's window; 60 s unless a test shortens it. */
+  readonly groupWindowMs?: number;
 }
 
 interface StoredFile {
@@ -176,7 +187,11 @@ const JSON_FIELDS = new Set([
   'options',
   'entities',
   'caption_entities',
+  'media',
 ]);
+
+/** Methods that post a new message (what the group flood limit counts). */
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendPoll']);
 
 const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 const unixNow = () => Math.floor(Date.now() / 1000);
@@ -211,6 +226,8 @@ export class FakeTelegramApi {
   private readonly failures = new Map<string, FailureSpec[]>();
   private readonly listeners = new Set<() => void>();
   private readonly commandsByScope = new Map<string, { command: string; description: string }[]>();
+  /** Accepted sends per group (performance.now()), for the group flood limit. */
+  private readonly groupSends = new Map<number, number[]>();
   private pollWaiter: PollWaiter | null = null;
   private allowedUpdates: string[] | null = null;
   private photoUrlRefused: (url: string) => boolean = (url) => !/^https?:\/\//.test(url);
@@ -579,6 +596,8 @@ export class FakeTelegramApi {
     this.currentSeq = seq;
     const injected = this.failures.get(method)?.shift();
     if (injected) return this.fail(res, seq, method, params, at, injectedFailure(injected));
+    const flood = this.groupFlood(method, params, at);
+    if (flood) return this.fail(res, seq, method, params, at, flood);
     try {
       // Outputs are recorded synchronously at the start of dispatch, under currentSeq.
       const result = await this.dispatch(method, params, at, req);
@@ -590,6 +609,28 @@ export class FakeTelegramApi {
     } finally {
       this.notify();
     }
+  }
+
+  /** 429 when a send would be the (N+1)th message to a group within a minute; otherwise counts it. */
+  private groupFlood(method: string, p: Record<string, unknown>, at: number): ApiFailure | null {
+    const limit = this.options.groupMessagesPerMinute;
+    if (limit === undefined || !SEND_METHODS.has(method)) return null;
+    const chat = this.chats.get(Number(p.chat_id));
+    if (!chat || chat.type === 'private') return null;
+    const windowMs = this.options.groupWindowMs ?? 60_000;
+    const recent = (this.groupSends.get(chat.id) ?? []).filter((t) => t > at - windowMs);
+    this.groupSends.set(chat.id, recent);
+    if (recent.length >= limit) {
+      const retryAfter = Math.max(1, Math.ceil((recent[recent.length - limit]! + windowMs - at) / 1000));
+      return new ApiFailure(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    }
+    recent.push(at);
+    return null;
+  }
+
+  /** 429 answers to sends, per chat (the flood limit's and injected ones). */
+  floodRefusals(chatId?: number): number {
+    return this.callList.filter((c) => c.errorCode === 429 && SEND_METHODS.has(c.method) && (chatId === undefined || Number(c.params.chat_id) === chatId)).length;
   }
 
   private fail(res: ServerResponse, seq: number, method: string, params: Record<string, unknown>, at: number, failure: ApiFailure) {
@@ -667,6 +708,7 @@ export class FakeTelegramApi {
       case 'editMessageText':
       case 'editMessageCaption':
       case 'editMessageReplyMarkup':
+      case 'editMessageMedia':
         return this.editMessage(method, p, at);
       case 'setMyCommands':
         return this.setMyCommands(p);
@@ -867,11 +909,24 @@ export class FakeTelegramApi {
       const caption = this.checkCaption(p.caption);
       if (caption) next.caption = caption;
       else delete next.caption;
+    } else if (method === 'editMessageMedia') {
+      // A text message cannot get media; a photo can be swapped for another photo (by URL or file_id).
+      if (!('photo' in message)) throw badRequest('there is no media in the message to edit');
+      const media = p.media as { type?: unknown; media?: unknown; caption?: unknown } | undefined;
+      if (media?.type !== 'photo' || typeof media.media !== 'string') throw badRequest('wrong media type or no media given');
+      if (!this.files.get(media.media) && this.photoUrlRefused(media.media)) throw badRequest('wrong file identifier/HTTP URL specified');
+      const stored = this.addFile(new Uint8Array(0));
+      next.photo = [{ file_id: stored.file_id, file_unique_id: stored.file_unique_id, file_size: 0, width: 500, height: 750 }];
+      next.photo_source = media.media;
+      const caption = this.checkCaption(media.caption);
+      if (caption) next.caption = caption;
+      else delete next.caption;
     }
     // Leaving reply_markup out of an edit removes the inline keyboard.
     if (markup) next.reply_markup = markup;
     else delete next.reply_markup;
     if (
+      method !== 'editMessageMedia' &&
       next.text === message.text &&
       next.caption === message.caption &&
       JSON.stringify(next.reply_markup ?? null) === JSON.stringify(message.reply_markup ?? null)
@@ -890,7 +945,8 @@ export class FakeTelegramApi {
       chatId: chat.id,
       messageId: message.message_id,
       ...(method === 'editMessageText' ? { text: next.text } : {}),
-      ...(method === 'editMessageCaption' && next.caption !== undefined ? { caption: next.caption } : {}),
+      ...((method === 'editMessageCaption' || method === 'editMessageMedia') && next.caption !== undefined ? { caption: next.caption } : {}),
+      ...(method === 'editMessageMedia' ? { photo: next.photo_source as string } : {}),
       buttons: markup ? toOutputButtons(markup) : null,
     });
     return next;

@@ -85,6 +85,9 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing
       ];
     case 'picks':
       return pickMessages(reply, options, force);
+    case 'update':
+      // Editing an earlier message by ref is not done on Discord yet; what must be seen comes as its own reply.
+      return [];
     case 'ack':
       return [
         {

@@ -4,8 +4,9 @@
  */
 import { Input } from 'telegraf';
 import type { InlineKeyboardMarkup, ReplyParameters } from 'telegraf/types';
-import type { Button, PickCard, Reply } from '../../core/conversation/turn.js';
+import type { Button, Reply } from '../../core/conversation/turn.js';
 import type { Logger } from '../../core/ports.js';
+import { CarouselStore, carouselFrom, pageButtons, pageText, replaceRatingRows, type CarouselState } from './carousel.js';
 import { toInlineKeyboard, type LongActionStore } from './keyboard.js';
 import { TelegramApiError, type CallApi } from './telegram-api.js';
 import { MAX_CALLBACK_ANSWER_CHARS, MAX_CAPTION_CHARS, MAX_MESSAGE_CHARS, splitText, truncate } from './text-limits.js';
@@ -32,30 +33,36 @@ export const pressState = (press: PressContext): PressState => ({
   ...(press.message?.replyMarkup ? { currentMarkup: press.message.replyMarkup } : {}),
 });
 
-/** Caption (or fallback text) of a pick card; the reason is shortened first when it does not fit. */
-export const cardCaption = (card: PickCard, limit = MAX_CAPTION_CHARS): string => {
-  const title = `${card.rank}. ${card.title}${card.year !== null ? ` (${card.year})` : ''}`;
-  const meta = [card.genres.join(', '), card.runtime !== null ? `${card.runtime} min` : ''].filter(Boolean).join(' · ');
-  const head = [title, meta].filter(Boolean).join('\n');
-  if (!card.reason) return truncate(head, limit);
-  const room = limit - head.length - 2;
-  return room >= 20 ? `${head}\n\n${truncate(card.reason, room)}` : truncate(head, limit);
-};
-
-/** Rating rows from the core, then the card's links as URL buttons (three per row). */
-const cardButtons = (card: PickCard): Button[][] => {
-  const rows: Button[][] = card.buttons.map((row) => [...row]);
-  for (let i = 0; i < card.links.length; i += 3) {
-    rows.push(card.links.slice(i, i + 3).map((link) => ({ label: link.label, url: link.url })));
+/** Where a message named by a reply's `ref` went (watch-party proposals), bounded, oldest forgotten first. */
+class RefStore {
+  private readonly byRef = new Map<string, { chatId: number | string; messageId: number }>();
+  constructor(private readonly capacity = 5_000) {}
+  get(ref: string) {
+    return this.byRef.get(ref);
   }
-  return rows;
-};
+  set(ref: string, where: { chatId: number | string; messageId: number }) {
+    this.byRef.delete(ref);
+    this.byRef.set(ref, where);
+    if (this.byRef.size > this.capacity) {
+      const oldest = this.byRef.keys().next().value;
+      if (oldest !== undefined) this.byRef.delete(oldest);
+    }
+  }
+}
+
+/** A poster Telegram could not fetch: other failures (blocked, rate limit, outage) will not get better with text. */
+const isPosterRefused = (error: unknown): error is TelegramApiError =>
+  error instanceof TelegramApiError && error.code !== null && error.code >= 400 && error.code < 500 && !error.isForbidden && error.code !== 429 && !error.isNotModified;
 
 export class ReplySender {
+  private readonly refs = new RefStore();
+
   constructor(
     private readonly call: CallApi,
     private readonly actions: LongActionStore,
     private readonly logger: Logger,
+    /** What each picks message shows, for paging and rating in place. */
+    readonly carousels: CarouselStore = new CarouselStore(),
   ) {}
 
   /**
@@ -75,8 +82,13 @@ export class ReplySender {
     };
     for (const reply of ordered) {
       switch (reply.kind) {
-        case 'text':
-          await this.sendText(target.chatId, reply.text, reply.buttons, quoteOnce);
+        case 'text': {
+          const sent = await this.sendText(target.chatId, reply.text, reply.buttons, quoteOnce);
+          if (reply.ref !== undefined && sent !== null) this.refs.set(reply.ref, { chatId: target.chatId, messageId: sent });
+          break;
+        }
+        case 'update':
+          await this.update(reply);
           break;
         case 'error':
           await this.sendText(target.chatId, reply.text, undefined, quoteOnce);
@@ -123,51 +135,178 @@ export class ReplySender {
     text: string,
     buttons: readonly (readonly Button[])[] | undefined,
     quoteOnce: () => { reply_parameters?: ReplyParameters },
-  ): Promise<void> {
+  ): Promise<number | null> {
     if (text.trim().length === 0) {
       this.logger.warn({ event: 'telegram_empty_text' }, 'Skipped an empty text reply');
-      return;
+      return null;
     }
     const parts = splitText(text, MAX_MESSAGE_CHARS);
     const keyboard = buttons ? toInlineKeyboard(buttons, this.actions) : undefined;
+    let lastId: number | null = null;
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
-      await this.call('sendMessage', {
+      const sent = await this.call('sendMessage', {
         chat_id: chatId,
         text: part,
         ...quoteOnce(),
         ...(last && keyboard ? { reply_markup: keyboard } : {}),
       });
+      lastId = sent.message_id;
     }
+    return lastId;
   }
 
+  /**
+   * One message per picks answer: the first card as a photo with its caption and
+   * keyboard (pager included), or a text card when a card has no poster or
+   * Telegram cannot fetch the first one. Paging and rating edit it later.
+   */
   private async sendPicks(
     chatId: number | string,
     reply: Extract<Reply, { kind: 'picks' }>,
     quoteOnce: () => { reply_parameters?: ReplyParameters },
   ): Promise<void> {
-    if (reply.header.trim()) await this.sendText(chatId, reply.header, undefined, quoteOnce);
-    for (const card of reply.cards) {
-      const caption = cardCaption(card);
-      const keyboard = toInlineKeyboard(cardButtons(card), this.actions);
-      const markup = keyboard ? { reply_markup: keyboard } : {};
-      if (card.posterUrl) {
+    if (reply.cards.length === 0) {
+      const text = [reply.header, reply.footer ?? ''].map((t) => t.trim()).filter(Boolean).join('\n\n');
+      await this.sendText(chatId, text || '…', reply.footerButtons, quoteOnce);
+      return;
+    }
+    // A photo message cannot become a text one: one card without a poster makes the whole answer text cards.
+    if (reply.cards.every((card) => card.posterUrl)) {
+      const state = carouselFrom(reply, 'photo');
+      try {
+        const sent = await this.call('sendPhoto', {
+          chat_id: chatId,
+          photo: state.cards[0]!.posterUrl!,
+          caption: pageText(state),
+          ...this.markup(state),
+          ...quoteOnce(),
+        });
+        this.carousels.set(chatId, sent.message_id, state);
+        return;
+      } catch (error) {
+        if (!isPosterRefused(error)) throw error;
+        this.logger.info(
+          { event: 'telegram_poster_failed', code: error.code, movieId: state.cards[0]!.movieId },
+          'Poster refused, sending the picks as a text card',
+        );
+      }
+    }
+    const state = carouselFrom(reply, 'text');
+    const sent = await this.call('sendMessage', { chat_id: chatId, text: pageText(state), ...this.markup(state), ...quoteOnce() });
+    this.carousels.set(chatId, sent.message_id, state);
+  }
+
+  private markup(state: CarouselState): { reply_markup?: InlineKeyboardMarkup } {
+    const keyboard = toInlineKeyboard(pageButtons(state), this.actions);
+    return keyboard ? { reply_markup: keyboard } : {};
+  }
+
+  /**
+   * A press on `◀ 2/5 ▶`: shows card `index` on the same message (editMessageMedia
+   * for a photo, editMessageText for a text card). A page of a message this
+   * process does not know (before a restart, forged) is refused with an alert.
+   */
+  async page(press: PressState, index: number | 'invalid'): Promise<void> {
+    const message = press.message;
+    const state = message ? this.carousels.get(message.chatId, message.messageId) : undefined;
+    if (!message || !state || index === 'invalid' || index >= state.cards.length) {
+      await this.answerPress(press, 'These picks are no longer kept (MoodReel restarted). Send /mood for fresh ones; the rating buttons still work.', true);
+      return;
+    }
+    await this.answerPress(press);
+    if (index === state.current) return;
+    const previous = state.current;
+    state.current = index;
+    try {
+      await this.showPage(message, state);
+    } catch (error) {
+      state.current = previous;
+      throw error;
+    }
+  }
+
+  /** Redraws the current page; a poster Telegram cannot fetch keeps the old picture with a note in the caption. */
+  private async showPage(message: { chatId: number; messageId: number }, state: CarouselState, mediaChanged = true): Promise<void> {
+    const where = { chat_id: message.chatId, message_id: message.messageId };
+    const markup = this.markup(state);
+    try {
+      if (state.media === 'text') {
+        await this.call('editMessageText', { ...where, text: pageText(state), ...markup });
+      } else if (!mediaChanged) {
+        await this.call('editMessageCaption', { ...where, caption: pageText(state), ...markup });
+      } else {
+        const card = state.cards[state.current]!;
         try {
-          await this.call('sendPhoto', { chat_id: chatId, photo: card.posterUrl, caption, ...markup, ...quoteOnce() });
-          continue;
+          await this.call('editMessageMedia', { ...where, media: { type: 'photo', media: card.posterUrl!, caption: pageText(state) }, ...markup });
         } catch (error) {
-          // A blocked bot or an exhausted rate limit will not get better with a text message.
-          if (!(error instanceof TelegramApiError) || error.isForbidden || error.code === 429) throw error;
-          this.logger.info(
-            { event: 'telegram_poster_failed', code: error.code, movieId: card.movieId },
-            'Poster refused, sending the card as text',
-          );
+          if (!isPosterRefused(error)) throw error;
+          this.logger.info({ event: 'telegram_poster_failed', code: error.code, movieId: card.movieId }, 'Poster refused while paging');
+          const note = '(poster not available)';
+          await this.call('editMessageCaption', { ...where, caption: `${pageText(state, MAX_CAPTION_CHARS - note.length - 2)}\n\n${note}`, ...markup });
         }
       }
-      await this.call('sendMessage', { chat_id: chatId, text: caption, ...markup, ...quoteOnce() });
+    } catch (error) {
+      if (error instanceof TelegramApiError && error.isNotModified) return;
+      throw error;
     }
-    const footerText = reply.footer?.trim() ? reply.footer : reply.footerButtons?.length ? '…' : '';
-    if (footerText) await this.sendText(chatId, footerText, reply.footerButtons, quoteOnce);
+  }
+
+  /** Edits the message a reply named with `ref`; one this process never sent (restart) is skipped. */
+  private async update(reply: Extract<Reply, { kind: 'update' }>): Promise<void> {
+    const where = this.refs.get(reply.ref);
+    if (!where) {
+      this.logger.info({ event: 'telegram_update_unknown_ref' }, 'No message to edit for this ref (sent before a restart)');
+      return;
+    }
+    const keyboard = reply.buttons ? toInlineKeyboard(reply.buttons, this.actions) : undefined;
+    try {
+      await this.call('editMessageText', {
+        chat_id: where.chatId,
+        message_id: where.messageId,
+        text: truncate(reply.text, MAX_MESSAGE_CHARS),
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+      });
+    } catch (error) {
+      // Deleted by a member, or already showing this: what must be seen follows as its own reply.
+      if (error instanceof TelegramApiError && error.code === 400) {
+        this.logger.info({ event: 'telegram_update_failed', description: error.description }, 'Could not edit the named message');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A rating press on a picks message: the rated card shows the mark and the
+   * marked buttons. Without the carousel (restart) only the rating rows of the
+   * keyboard are replaced, so the pager and links stay. False when neither
+   * applies (the caller edits the keyboard as for any ack).
+   */
+  private async markRated(
+    message: NonNullable<PressState['message']>,
+    press: PressState,
+    mark: string,
+    buttons: readonly (readonly Button[])[],
+  ): Promise<boolean> {
+    const state = this.carousels.get(message.chatId, message.messageId);
+    const actions = new Set(buttons.flat().flatMap((b) => ('action' in b ? [b.action] : [])));
+    const index = state?.cards.findIndex((card) => card.buttons.flat().some((b) => 'action' in b && actions.has(b.action))) ?? -1;
+    if (state && index >= 0) {
+      state.cards[index] = { ...state.cards[index]!, buttons, mark };
+      if (index === state.current) await this.showPage(message, state, false);
+      return true;
+    }
+    const rows = replaceRatingRows(press.currentMarkup, buttons, (action) => this.actions.encode(action));
+    if (!rows) return false;
+    const markup = toInlineKeyboard(rows, this.actions);
+    try {
+      await this.call('editMessageReplyMarkup', { chat_id: message.chatId, message_id: message.messageId, ...(markup ? { reply_markup: markup } : {}) });
+      press.currentMarkup = markup;
+    } catch (error) {
+      if (!(error instanceof TelegramApiError && error.isNotModified)) throw error;
+    }
+    return true;
   }
 
   private async ack(
@@ -184,6 +323,9 @@ export class ReplySender {
     }
     await this.answerPress(press, reply.toast, reply.alert ?? false);
     const message = press.message;
+    if (message && reply.mark !== undefined && reply.buttons) {
+      if (await this.markRated(message, press, reply.mark, reply.buttons)) return;
+    }
     if (!message || (reply.text === undefined && reply.buttons === undefined)) return;
     const markup =
       reply.buttons === undefined

@@ -12,6 +12,8 @@ import type { BotCommand, Update } from 'telegraf/types';
 import type { CommandSpec, ConversationHandler, Notifier, Reply } from '../../core/conversation/turn.js';
 import { isUserError } from '../../core/errors.js';
 import type { Logger } from '../../core/ports.js';
+import { parsePageAction } from './carousel.js';
+import { budgetedCall, ChatBudget, DEFAULT_CHAT_BUDGET, type ChatBudgetPolicy } from './chat-budget.js';
 import { KeyedSerialQueue } from './chat-queue.js';
 import type { FileAccess } from './image-loader.js';
 import { LongActionStore } from './keyboard.js';
@@ -72,6 +74,8 @@ export interface TelegramBotOptions {
   /** Images past this size are refused before (and while) downloading. */
   readonly maxImageBytes: number;
   readonly retry?: Partial<RetryPolicy>;
+  /** Per-chat flood budget for new messages (DEFAULT_CHAT_BUDGET: about 1/s private, 20/min groups). */
+  readonly chatBudget?: Partial<ChatBudgetPolicy>;
   /** Waiting for an unreachable Bot API while polling; DEFAULT_BACKOFF by default. */
   readonly backoff?: BackoffPolicy;
   /** Turns in flight at once across chats before polling waits (back-pressure). */
@@ -136,7 +140,8 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
   });
   const call = createCallApi(bot.telegram as unknown as RawApi, logger, policy, stopping.signal);
   const actions = new LongActionStore();
-  const sender = new ReplySender(call, actions, logger);
+  const budget = new ChatBudget({ ...DEFAULT_CHAT_BUDGET, ...options.chatBudget }, undefined, stopping.signal);
+  const sender = new ReplySender(budgetedCall(call, budget), actions, logger);
   const queue = new KeyedSerialQueue();
   let identity: BotIdentity | null = null;
   let webhookServer: WebhookServer | null = null;
@@ -170,6 +175,12 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
     const turnLog = { updateId, chatKind: incoming.turn.chat.kind, input: inputKind(incoming) };
     let outcome: UpdateDoneEvent['outcome'] = 'handled';
     try {
+      // `◀ 2/5 ▶` is Telegram's own rendering of one answer: paged here, the core never sees it.
+      const page = press && incoming.turn.action !== undefined ? parsePageAction(incoming.turn.action) : null;
+      if (press && page !== null) {
+        await sender.page(press, page);
+        return;
+      }
       const handling = Promise.resolve().then(() => options.handler.handle(incoming.turn));
       const replies = await withTimeout(handling, options.handlerTimeoutMs);
       if (replies === TIMED_OUT) {

@@ -179,6 +179,9 @@ export class TerminalChat {
         case 'error':
           this.write(`⚠ ${reply.text}`);
           break;
+        case 'update':
+          // Edits an earlier message (a watch party's proposal); the terminal's lines are already printed.
+          break;
       }
     }
   }

@@ -20,6 +20,10 @@ function toRating(choice: RatingChoice): { value: number | null; kind: RatingKin
   return { value: choice, kind: 'stars' };
 }
 
+/** The note on a rated card: short enough for a caption line. */
+export const ratingMark = (choice: RatingChoice) =>
+  choice === 'seen' ? '👁 seen it, saved' : choice === 'no' ? '🙅 not for me, saved' : `★${choice} saved`;
+
 const confirmation = (choice: RatingChoice, title: string) =>
   choice === 'seen' ? `Noted: you have seen ${title}. I won't propose it again.`
   : choice === 'no' ? `Noted: ${title} is not for you. I won't propose it again.`
@@ -57,7 +61,7 @@ export class FeedbackAgent {
       moodDistribution: mood?.distribution ?? null,
     });
     await this.foldIn({ userId, movieId, value, kind, source, at }, mood);
-    return { kind: 'ack', toast: confirmation(choice, titleWithYear(movie)), buttons: ratingButtons(target, choice) };
+    return { kind: 'ack', toast: confirmation(choice, titleWithYear(movie)), buttons: ratingButtons(target, choice), mark: ratingMark(choice) };
   }
 
   /** The rating is stored; a fold-in failure must not undo that, only be logged. */

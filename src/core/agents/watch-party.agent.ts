@@ -25,6 +25,8 @@ export interface WatchPartyOptions {
 }
 
 const LEASE_MS = 60_000;
+/** The `ref` of a party's one message (lobby, then proposal, then result): edited in place where the platform can. */
+export const partyRef = (partyId: string) => `party:${partyId}`;
 const newPartyId = () => randomBytes(6).toString('hex');
 
 export class WatchPartyAgent {
@@ -47,6 +49,7 @@ export class WatchPartyAgent {
       kind: 'text',
       text: `🎉 Watch party! Press Join; when everyone is in, press "Propose picks". Voting closes in ${minutes} min. (1 member so far)`,
       buttons: [this.lobbyButtons(party.id)],
+      ref: partyRef(party.id),
     };
   }
 
@@ -154,11 +157,25 @@ export class WatchPartyAgent {
         : 'The watch party ended without picks.';
       await this.o.stores.parties.close(partyId, { status: win ? 'closed' : 'cancelled', winnerId: win?.movieId ?? null, summary });
       const notifier = this.notifiers.get(party.platform);
-      if (notifier) await notifier.send(party.chatId, [{ kind: 'text', text: summary }]);
+      // The proposal shows the final count and loses its buttons; one announcement says the winner.
+      const closed: Reply = { kind: 'update', ref: partyRef(partyId), text: this.finalTally(party, win?.movieId ?? null), buttons: null };
+      if (notifier) await notifier.send(party.chatId, [closed, { kind: 'text', text: summary }]);
       else this.o.logger.warn({ partyId, platform: party.platform }, 'no notifier for party platform; result stored only');
     } catch (error) {
       this.o.logger.error({ err: error, partyId }, 'closing a watch party failed; the sweeper retries');
     }
+  }
+
+  /** The proposal as it reads once voting is closed: every pick with its votes, the winner marked. */
+  private finalTally(party: PartyRecord, winnerId: number | null): string {
+    if (party.picks.length === 0) return '🍿 Watch party closed: no picks.';
+    const counts = new Map<number, number>();
+    for (const [userId, movieId] of party.votes) if (party.memberIds.includes(userId)) counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
+    const lines = party.picks.map((p, k) => {
+      const n = counts.get(p.movieId) ?? 0;
+      return `${p.movieId === winnerId ? '🏆' : `${k + 1}.`} ${this.title(p.movieId)} — ${n} vote${n === 1 ? '' : 's'}`;
+    });
+    return `🍿 Voting closed (${party.memberIds.length} member${party.memberIds.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
   }
 
   private schedule(party: Pick<PartyRecord, 'id' | 'deadline'>): void {

@@ -57,6 +57,8 @@ export interface PickCard {
   readonly reason: string;
   /** Rows of buttons (ratings: 1-5 stars, seen it, not for me). */
   readonly buttons: readonly (readonly Button[])[];
+  /** What the user already said about this pick in this answer ('★4 saved'); shown on the card. */
+  readonly mark?: string;
 }
 
 export type Reply =
@@ -64,11 +66,22 @@ export type Reply =
       readonly kind: 'text';
       readonly text: string;
       readonly buttons?: readonly (readonly Button[])[];
+      /**
+       * Names this message so a later 'update' reply can edit it in place
+       * ('party:<id>'). Platforms that cannot edit ignore it.
+       */
+      readonly ref?: string;
       /** Only the user sees it (Discord ephemeral); platforms without it send normally. */
       readonly ephemeral?: boolean;
     }
   | {
+      /**
+       * One answer with several picks. Adapters render it as one message in the
+       * platform's own way (a paged card on Telegram, embeds on Discord, a list in
+       * the terminal), never as a message per pick.
+       */
       readonly kind: 'picks';
+      /** The mood line: it sits on the same message as the cards. */
       readonly header: string;
       readonly cards: readonly PickCard[];
       readonly footer?: string;
@@ -93,6 +106,25 @@ export type Reply =
       readonly alert?: boolean;
       readonly buttons?: readonly (readonly Button[])[] | null;
       readonly text?: string;
+      /**
+       * A rating press: the note to show on the rated pick card ('★4 saved').
+       * `buttons` then are that card's rating rows with the choice marked, and
+       * adapters that show several picks on one message replace only those rows.
+       */
+      readonly mark?: string;
+    }
+  | {
+      /**
+       * Edits the message an earlier reply named with `ref` (a watch party's
+       * proposal when the party closes). Where the platform cannot (restart,
+       * message gone), nothing is shown: the core sends what must be seen as a
+       * separate reply.
+       */
+      readonly kind: 'update';
+      readonly ref: string;
+      readonly text: string;
+      /** New keyboard; null removes it. */
+      readonly buttons: readonly (readonly Button[])[] | null;
     }
   | { readonly kind: 'error'; readonly code: string; readonly text: string; readonly ephemeral?: boolean };
 

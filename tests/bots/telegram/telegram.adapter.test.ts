@@ -15,7 +15,8 @@ import { COMMANDS } from '../../../src/core/conversation/commands.js';
 import type { Reply } from '../../../src/core/conversation/turn.js';
 import { UserError } from '../../../src/core/errors.js';
 import type { Logger } from '../../../src/core/ports.js';
-import { demoCards, ScriptedHandler, type Script } from '../../fakes/scripted-handler.js';
+import { demoCards, demoScript, ScriptedHandler, type Script } from '../../fakes/scripted-handler.js';
+import type { PickCard } from '../../../src/core/conversation/turn.js';
 import { FakeTelegramApi, type BotOutput } from '../../fakes/telegram-api.fake.js';
 import { TelegramDriver } from '../../fakes/telegram-driver.js';
 import { DATA_DIR } from '../../helpers/data.js';
@@ -85,6 +86,10 @@ const setup = async (
 };
 
 const echo: Script = (turn) => [{ kind: 'text', text: `got ${turn.text ?? turn.action ?? turn.unsupportedMedia ?? 'image'}` }];
+
+/** Every card with a poster (demoCards leaves every third without one). */
+const withPosters = (cards: PickCard[]): PickCard[] =>
+  cards.map((c) => ({ ...c, posterUrl: c.posterUrl ?? `https://image.tmdb.org/t/p/w500/extra${c.movieId}.jpg` }));
 
 const messagesOf = (outputs: readonly BotOutput[]) =>
   outputs.filter((o): o is Extract<BotOutput, { kind: 'message' }> => o.kind === 'message');
@@ -243,29 +248,103 @@ describe('telegram adapter: updates to turns', () => {
 });
 
 describe('telegram adapter: replies to calls', () => {
-  it('given picks, sends the header, one photo per card with caption and rating keyboard, text for a missing poster, then the footer', async () => {
-    const cards = demoCards(0, 3);
-    const { driver } = await setup(() => [{ kind: 'picks', header: 'Three picks:', cards, footer: 'Rate them!' }]);
+  it('given picks, sends one photo message: mood line, first card, footer, its rating buttons, the pager and links', async () => {
+    const cards = withPosters(demoCards(0, 5));
+    const { driver } = await setup(() => [{ kind: 'picks', header: 'You seem upbeat. Five picks:', cards, footer: 'Want songs too? Send /music' }]);
     const ann = driver.user('Ann');
     const chat = driver.privateChat(ann);
     await driver.userSays(chat, ann, 'happy').done;
     const sent = messagesOf(await driver.repliesTo(chat));
-    expect(sent.map((m) => m.method)).toEqual(['sendMessage', 'sendPhoto', 'sendPhoto', 'sendMessage', 'sendMessage']);
-    expect(sent[0]!.text).toBe('Three picks:');
-    const photo = sent[1]!;
-    expect(photo.photo).toBe(cards[0]!.posterUrl);
-    expect(photo.caption).toContain(`1. ${cards[0]!.title} (${cards[0]!.year})`);
-    expect(photo.caption).toContain(cards[0]!.reason);
-    expect(photo.buttons?.[0]).toEqual(cards[0]!.buttons[0]);
-    expect(photo.buttons?.at(-1)).toEqual([{ label: 'IMDb', url: cards[0]!.links[0]!.url }]);
-    expect(cards[2]!.posterUrl).toBeNull();
-    expect(sent[3]!.text).toContain(cards[2]!.title);
-    expect(sent[3]!.buttons?.[0]).toEqual(cards[2]!.buttons[0]);
-    expect(sent[4]!.text).toBe('Rate them!');
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto']);
+    const [card] = sent;
+    expect(card!.photo).toBe(cards[0]!.posterUrl);
+    expect(card!.caption).toBe(
+      `You seem upbeat. Five picks:\n\n1/5 · ${cards[0]!.title} (${cards[0]!.year})\n${cards[0]!.genres.join(', ')} · ${cards[0]!.runtime} min\n\n${cards[0]!.reason}\n\nWant songs too? Send /music`,
+    );
+    expect(card!.buttons).toEqual([
+      ...cards[0]!.buttons,
+      [
+        { label: '◀', action: 'tp:4' },
+        { label: '1/5', action: 'tp:0' },
+        { label: '▶', action: 'tp:1' },
+      ],
+      [{ label: 'IMDb', url: cards[0]!.links[0]!.url }],
+    ]);
   });
 
-  it('given a poster Telegram cannot fetch, the card goes out as text instead', async () => {
-    const cards = demoCards(0, 1);
+  it('given ▶ and ◀ presses, pages the same message in place with editMessageMedia, wrapping around, no new message', async () => {
+    const cards = withPosters(demoCards(0, 5));
+    const { driver, fake, handler } = await setup(() => [{ kind: 'picks', header: 'Picks:', cards }]);
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'happy').done;
+    const [card] = messagesOf(await driver.repliesTo(chat));
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:1').done;
+    let outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery', 'editMessageMedia']);
+    expect(outputs[1]).toMatchObject({ messageId: card!.messageId, photo: cards[1]!.posterUrl });
+    expect(fake.message(chat.id, card!.messageId)!.caption).toContain(`2/5 · ${cards[1]!.title}`);
+    expect(fake.message(chat.id, card!.messageId)!.reply_markup!.inline_keyboard[0]![0]!.callback_data).toBe(
+      (cards[1]!.buttons[0]![0] as { action: string }).action,
+    );
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:0').done;
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:4').done;
+    outputs = await driver.repliesTo(chat);
+    expect(outputs.filter((o) => o.kind === 'message')).toEqual([]);
+    expect(fake.message(chat.id, card!.messageId)!.caption).toContain(`5/5 · ${cards[4]!.title}`);
+    expect(fake.message(chat.id, card!.messageId)!.reply_markup!.inline_keyboard[2]!.map((b) => b.callback_data)).toEqual(['tp:3', 'tp:4', 'tp:0']);
+    // Paging never reaches the core.
+    expect(handler.turns.filter((t) => t.action !== undefined)).toEqual([]);
+  });
+
+  it('given a rating press on a paged card, the core gets it, the card shows "★4 saved" and keeps its pager, and still does after paging away and back', async () => {
+    const cards = withPosters(demoCards(0, 3));
+    const { driver, fake, handler } = await setup();
+    handler.setScript((turn, h) => (turn.action ? demoScript(turn, h) : [{ kind: 'picks', header: 'Picks:', cards }]));
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'happy').done;
+    const [card] = messagesOf(await driver.repliesTo(chat));
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:2').done;
+    await driver.repliesTo(chat);
+    const four = (cards[2]!.buttons[0]![3] as { action: string }).action;
+    await driver.userPresses(chat, ann, card!.messageId, four).done;
+    expect(handler.lastTurn().action).toBe(four);
+    const outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery', 'editMessageCaption']);
+    const now = () => fake.message(chat.id, card!.messageId)!;
+    expect(now().caption).toContain(`3/3 · ${cards[2]!.title} (${cards[2]!.year})`);
+    expect(now().caption).toContain('✅ ★4 saved');
+    expect(now().reply_markup!.inline_keyboard[0]![3]!.text).toBe('✅ 4★');
+    expect(now().reply_markup!.inline_keyboard[2]!.map((b) => b.text)).toEqual(['◀', '3/3', '▶']);
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:0').done;
+    expect(now().caption).not.toContain('saved');
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:2').done;
+    expect(now().caption).toContain('✅ ★4 saved');
+    expect(fake.messages(chat.id).filter((m) => m.from?.id === fake.botUser.id)).toHaveLength(1);
+  });
+
+  it('given a pick without a poster, the answer is one text card with the same keyboard, paged with editMessageText', async () => {
+    const cards = demoCards(0, 3);
+    expect(cards[2]!.posterUrl).toBeNull();
+    const { driver, fake } = await setup(() => [{ kind: 'picks', header: 'Three picks:', cards, footer: 'Rate them!' }]);
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'happy').done;
+    const sent = messagesOf(await driver.repliesTo(chat));
+    expect(sent.map((m) => m.method)).toEqual(['sendMessage']);
+    expect(sent[0]!.text).toContain(`Three picks:\n\n1/3 · ${cards[0]!.title}`);
+    expect(sent[0]!.text!.endsWith('Rate them!')).toBe(true);
+    expect(sent[0]!.buttons?.[0]).toEqual(cards[0]!.buttons[0]);
+    expect(sent[0]!.buttons?.[2]?.map((b) => b.label)).toEqual(['◀', '1/3', '▶']);
+    await driver.userPresses(chat, ann, sent[0]!.messageId, 'tp:2').done;
+    const outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery', 'editMessageText']);
+    expect(fake.message(chat.id, sent[0]!.messageId)!.text).toContain(`3/3 · ${cards[2]!.title}`);
+  });
+
+  it('given a poster Telegram cannot fetch, the answer goes out as a text card with the pager', async () => {
+    const cards = withPosters(demoCards(0, 2));
     const { driver, fake } = await setup(() => [{ kind: 'picks', header: '', cards }]);
     fake.refusePhotoUrls(() => true);
     const ann = driver.user('Ann');
@@ -274,7 +353,75 @@ describe('telegram adapter: replies to calls', () => {
     const sent = messagesOf(await driver.repliesTo(chat));
     expect(sent.map((m) => m.method)).toEqual(['sendMessage']);
     expect(sent[0]!.text).toContain(cards[0]!.title);
+    expect(sent[0]!.buttons?.[2]?.map((b) => b.label)).toEqual(['◀', '1/2', '▶']);
     expect(fake.calls('sendPhoto').map((c) => c.errorCode)).toEqual([400]);
+  });
+
+  it('given a poster Telegram cannot fetch while paging, the caption changes with a note and the keyboard follows', async () => {
+    const cards = withPosters(demoCards(0, 2));
+    const { driver, fake } = await setup(() => [{ kind: 'picks', header: '', cards }]);
+    fake.refusePhotoUrls((url) => url === cards[1]!.posterUrl);
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'happy').done;
+    const [card] = messagesOf(await driver.repliesTo(chat));
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:1').done;
+    const outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery', 'editMessageCaption']);
+    expect(fake.calls('editMessageMedia').map((c) => c.errorCode)).toEqual([400]);
+    const now = fake.message(chat.id, card!.messageId)!;
+    expect(now.caption).toContain(`2/2 · ${cards[1]!.title}`);
+    expect(now.caption).toContain('(poster not available)');
+    expect(now.reply_markup!.inline_keyboard[0]![0]!.callback_data).toBe((cards[1]!.buttons[0]![0] as { action: string }).action);
+  });
+
+  it('given a restart, an old page button is refused with an alert, and an old rating button still works, replacing only the rating rows', async () => {
+    const cards = withPosters(demoCards(0, 3));
+    const first = await setup();
+    first.handler.setScript((turn, h) => (turn.action ? demoScript(turn, h) : [{ kind: 'picks', header: 'Picks:', cards }]));
+    const ann = first.driver.user('Ann');
+    const chat = first.driver.privateChat(ann);
+    await first.driver.userSays(chat, ann, 'happy').done;
+    const [card] = messagesOf(await first.driver.repliesTo(chat));
+    await first.bot.stop();
+    running.splice(running.indexOf(first), 1);
+    // The same Bot API (same chat and message), a new process.
+    const driver = new TelegramDriver(first.fake, { timeoutMs: 10_000 });
+    const handler = new ScriptedHandler(demoScript);
+    const bot = createTelegramBot({
+      token: first.fake.token, apiRoot: first.fake.apiRoot, handler, commands: COMMANDS, logger: captureLogger([]),
+      handlerTimeoutMs: 2_000, maxImageBytes: 1024, retry: { baseBackoffMs: 20 }, onUpdateDone: driver.onUpdateDone,
+    });
+    await bot.start();
+    running.push({ ...first, driver, handler, bot });
+    await driver.repliesTo(chat); // what the first process sent
+    await driver.userPresses(chat, ann, card!.messageId, 'tp:1').done;
+    let outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery']);
+    expect(outputs[0]).toMatchObject({ showAlert: true, text: expect.stringMatching(/no longer kept.*\/mood/) });
+    const five = (cards[0]!.buttons[0]![4] as { action: string }).action;
+    await driver.userPresses(chat, ann, card!.messageId, five).done;
+    expect(handler.lastTurn().action).toBe(five);
+    outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.method)).toEqual(['answerCallbackQuery', 'editMessageReplyMarkup']);
+    const rows = first.fake.message(chat.id, card!.messageId)!.reply_markup!.inline_keyboard;
+    expect(rows[0]![4]!.text).toBe('✅ 5★');
+    expect(rows[2]!.map((b) => b.text)).toEqual(['◀', '1/3', '▶']);
+    expect(rows[3]!.map((b) => b.url)).toEqual([cards[0]!.links[0]!.url]);
+  });
+
+  it('given a forged page payload, refuses it with an alert and edits nothing', async () => {
+    const cards = withPosters(demoCards(0, 2));
+    const { driver, fake } = await setup(() => [{ kind: 'picks', header: '', cards }]);
+    const ann = driver.user('Ann');
+    const chat = driver.privateChat(ann);
+    await driver.userSays(chat, ann, 'happy').done;
+    const [card] = messagesOf(await driver.repliesTo(chat));
+    for (const data of ['tp:7', 'tp:x', 'tp:1:2']) await driver.userPresses(chat, ann, card!.messageId, data, { force: true }).done;
+    const outputs = await driver.repliesTo(chat);
+    expect(outputs.map((o) => o.kind)).toEqual(['callback_answer', 'callback_answer', 'callback_answer']);
+    expect(outputs.every((o) => o.kind === 'callback_answer' && o.showAlert)).toBe(true);
+    expect(fake.calls().filter((c) => c.method.startsWith('edit'))).toEqual([]);
   });
 
   it('given a text over 4096 characters, splits it into messages within the limit, buttons on the last', async () => {
@@ -308,29 +455,24 @@ describe('telegram adapter: replies to calls', () => {
     expect(Buffer.from(file.bytes).equals(Buffer.from(data))).toBe(true);
   });
 
-  it('given a rating press, the core gets the action, the press is answered with a toast and the keyboard is replaced in place', async () => {
-    const cards = demoCards(0, 1);
+  it('given an ack with buttons and no mark, the press is answered with a toast and the keyboard is replaced in place', async () => {
     const { driver, fake, handler } = await setup((turn) =>
       turn.action
-        ? [{ kind: 'ack', toast: 'Rated 4★', buttons: [[{ label: 'Your rating: 4★', action: 'noop' }]] }]
-        : [{ kind: 'picks', header: 'One pick:', cards }],
+        ? [{ kind: 'ack', toast: 'Saved', buttons: [[{ label: 'Done', action: 'noop' }]] }]
+        : [{ kind: 'text', text: 'Pick one', buttons: [[{ label: 'Choose', action: 'choose' }]] }],
     );
     const ann = driver.user('Ann');
     const chat = driver.privateChat(ann);
     await driver.userSays(chat, ann, 'happy').done;
-    const card = messagesOf(await driver.repliesTo(chat)).find((m) => m.method === 'sendPhoto')!;
-    const action = cards[0]!.buttons[0]![3]!;
-    expect('action' in action).toBe(true);
-    await driver.userPresses(chat, ann, card.messageId, (action as { action: string }).action).done;
-    expect(handler.lastTurn()).toMatchObject({ action: (action as { action: string }).action, chat: { id: String(chat.id) } });
+    const [message] = messagesOf(await driver.repliesTo(chat));
+    await driver.userPresses(chat, ann, message!.messageId, 'choose').done;
+    expect(handler.lastTurn()).toMatchObject({ action: 'choose', chat: { id: String(chat.id) } });
     const outputs = await driver.repliesTo(chat);
     expect(outputs.map((o) => o.kind)).toEqual(['callback_answer', 'edit']);
-    expect(outputs[0]).toMatchObject({ text: 'Rated 4★', showAlert: false });
-    expect(outputs[1]).toMatchObject({ method: 'editMessageReplyMarkup', messageId: card.messageId });
-    expect(fake.message(chat.id, card.messageId)?.reply_markup?.inline_keyboard).toEqual([
-      [{ text: 'Your rating: 4★', callback_data: 'noop' }],
-    ]);
-    expect(fake.message(chat.id, card.messageId)?.caption).toBe(card.caption);
+    expect(outputs[0]).toMatchObject({ text: 'Saved', showAlert: false });
+    expect(outputs[1]).toMatchObject({ method: 'editMessageReplyMarkup', messageId: message!.messageId });
+    expect(fake.message(chat.id, message!.messageId)?.reply_markup?.inline_keyboard).toEqual([[{ text: 'Done', callback_data: 'noop' }]]);
+    expect(fake.message(chat.id, message!.messageId)?.text).toBe('Pick one');
   });
 
   it('given an ack with new text on a photo card, edits the caption and keeps the keyboard', async () => {
@@ -349,6 +491,42 @@ describe('telegram adapter: replies to calls', () => {
     expect(now.caption).toBe('Marked as seen');
     expect(now.reply_markup).toEqual(fake.messages(chat.id)[1]?.reply_markup);
     expect(now.reply_markup?.inline_keyboard.length).toBeGreaterThan(0);
+  });
+
+  it('given an update reply naming an earlier message, edits that message in place; an unknown name sends nothing', async () => {
+    const { driver, bot, fake } = await setup(echo);
+    const group = driver.group('Film club');
+    await bot.notifier.send(String(group.id), [{ kind: 'text', text: 'Vote now', ref: 'party:abc123', buttons: [[{ label: 'Vote 1', action: 'pv:abc123:1' }]] }]);
+    const [proposal] = messagesOf(await driver.repliesTo(group));
+    await bot.notifier.send(String(group.id), [
+      { kind: 'update', ref: 'party:abc123', text: 'Voting closed: 1 vote', buttons: null },
+      { kind: 'update', ref: 'party:unknown1', text: 'never shown', buttons: null },
+      { kind: 'text', text: 'Winner!' },
+    ]);
+    const outputs = await driver.repliesTo(group);
+    expect(outputs.map((o) => o.method)).toEqual(['editMessageText', 'sendMessage']);
+    expect(fake.message(group.id, proposal!.messageId)).toMatchObject({ text: 'Voting closed: 1 vote' });
+    expect(fake.message(group.id, proposal!.messageId)!.reply_markup).toBeUndefined();
+  });
+
+  it('given a group flood limit, the per-chat budget queues new messages under it: no 429, all delivered in order', async () => {
+    const limit = { groupMessagesPerMinute: 4, groupWindowMs: 400 };
+    const { driver, bot, fake } = await setup(echo, { chatBudget: { groupMax: 4, groupWindowMs: 400 } }, limit);
+    const group = driver.group('Film club');
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => bot.notifier.send(String(group.id), [{ kind: 'text', text: `note ${i}` }])));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(800);
+    expect(fake.floodRefusals(group.id)).toBe(0);
+    expect(messagesOf(await driver.repliesTo(group)).map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `note ${i}`));
+  });
+
+  it('given the same flood limit and no budget to speak of, the fake answers 429 (the budget is what avoids them)', async () => {
+    const limit = { groupMessagesPerMinute: 4, groupWindowMs: 400 };
+    const { driver, bot, fake } = await setup(echo, { chatBudget: { groupMax: 1000 } }, limit);
+    const group = driver.group('Film club');
+    await Promise.all(Array.from({ length: 6 }, (_, i) => bot.notifier.send(String(group.id), [{ kind: 'text', text: `note ${i}` }]).catch(() => undefined)));
+    expect(fake.floodRefusals(group.id)).toBeGreaterThan(0);
+    void driver;
   });
 
   it('the notifier speaks first into a chat (watch-party announcement)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardCaption } from '../../../src/bots/telegram/reply-sender.js';
+import { carouselFrom, pageText } from '../../../src/bots/telegram/carousel.js';
 import { splitText, truncate } from '../../../src/bots/telegram/text-limits.js';
 import { demoCards } from '../../fakes/scripted-handler.js';
 
@@ -32,10 +32,13 @@ describe('telegram text limits', () => {
     expect(cut.endsWith('…')).toBe(true);
   });
 
-  it('given a very long reason, the card caption stays within 1024 characters and keeps the title', () => {
-    const [card] = demoCards(0, 1, 'because '.repeat(400));
-    const caption = cardCaption(card!);
+  it('given a very long reason, header and footer, the card caption stays within 1024 characters and keeps the mood line, title and /music hint', () => {
+    const cards = demoCards(0, 2, 'because '.repeat(400));
+    const state = carouselFrom({ kind: 'picks', header: 'You seem low. '.repeat(60), cards, footer: 'Want songs for this mood too? Send /music' }, 'photo');
+    const caption = pageText(state);
     expect(caption.length).toBeLessThanOrEqual(1024);
-    expect(caption.startsWith(`1. ${card!.title} (${card!.year})`)).toBe(true);
+    expect(caption.startsWith('You seem low.')).toBe(true);
+    expect(caption).toContain(`1/2 · ${cards[0]!.title} (${cards[0]!.year})`);
+    expect(caption.endsWith('Send /music')).toBe(true);
   });
 });
