@@ -51,6 +51,8 @@ const manifestSchema = z.object({
       weights: z.string().min(1),
       inputSize: z.literal(EXPRESSION_FEATURE_SIZE),
       layers: z.array(layerSchema).min(1),
+      /** Share of face-api's stock classifier in the probabilities (chosen on train's holdout); 0 = the head alone. */
+      stockBlend: z.number().min(0).max(1).default(0),
     }),
   ]),
   /** Views averaged at test time: the crop as is, and mirrored. */
@@ -198,10 +200,13 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
       const views = tta.map((view) => (view === 'flip' ? (t.reverse(crops, 2) as tf.Tensor4D) : crops));
       const n = crops.shape[0];
       const features = backboneFeatures(t, faceApi.backbone, t.concat(views, 0) as tf.Tensor4D);
-      const logits = mlp
-        ? mlpLogits(t, mlp, features)
-        : (t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB) as tf.Tensor2D);
-      const probs = t.softmax(logits);
+      const stock = () => t.softmax(t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB));
+      const blend = head.kind === 'mlp' ? head.stockBlend : 1;
+      const probs = !mlp
+        ? stock()
+        : blend > 0
+          ? t.add(t.mul(1 - blend, t.softmax(mlpLogits(t, mlp, features))), t.mul(blend, stock()))
+          : t.softmax(mlpLogits(t, mlp, features));
       // Average the views' probabilities: rows [v*n, (v+1)*n) belong to view v.
       return t.mean(t.reshape(probs, [views.length, n, FER_EXPRESSIONS.length]), 0) as tf.Tensor2D;
     });
