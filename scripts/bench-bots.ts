@@ -30,8 +30,17 @@
  * beside the bot's event loop as Telegram's servers would be, on the same two cores.
  * Turn latency = from the update being made available by the fake to the last
  * reply of that turn arriving at the fake. Prints a table per phase and, last,
- * one JSON line: {"textP95Ms","photoP95Ms","turnsPerSecond","ratingsSent","ratingsStored"}
- * (latencies from phase 1, throughput from phase 2, ratings over both).
+ * one JSON line: {"textP95Ms","photoP95Ms","turnsPerSecond","ratingsSent","ratingsStored",
+ * "apiCallsPerTextTurn":{"mean","p95"},"party429s"} (latencies and API calls from phase 1,
+ * throughput from phase 2, ratings over both).
+ *
+ * Bot API calls per turn are the calls the bot made in the user's chat for that turn
+ * (messages, edits, callback answers), counted by the fake. Last, with the real core,
+ * a watch party of `--party-members` (6) in one group: the host starts it with one
+ * minute of voting, the others join, each asks for picks in the group at once, pages
+ * and rates them, picks are proposed, everyone votes (two change their vote), and the
+ * deadline closes it, against a fake that answers 429 past 20 new messages a minute
+ * in a group (Telegram's limit). `party429s` counts those answers; the target is 0.
  *
  * The real app comes from src/app.ts createHandlerForBench(): a temporary SQLite
  * database over the catalogue in MOODREEL_DATA_DIR, face models loaded, no schedules.
@@ -54,6 +63,8 @@ interface BenchHandle {
   countStoredRatings(): Promise<number> | number;
   /** Which button payloads are ratings. */
   readonly ratingAction: RegExp;
+  /** Watch parties announce through the bot under test (the real core only). */
+  registerNotifier?(notifier: ReturnType<typeof createTelegramBot>['notifier']): void;
   close?(): Promise<void>;
 }
 
@@ -69,6 +80,7 @@ const { values: args } = parseArgs({
     faces: { type: 'string', default: path.join(process.env.MOODREEL_DATA_DIR ?? path.resolve('..', 'shared', 'data'), 'faces', 'samples') },
     'timeout-ms': { type: 'string', default: '30000' },
     'background-load': { type: 'string', default: '0' },
+    'party-members': { type: 'string', default: '6' },
   },
 });
 
@@ -175,6 +187,8 @@ const run = async (backgroundLoad: number) => {
     faces: args.faces!,
     timeoutMs: Number(args['timeout-ms']),
     ratingAction: handle.ratingAction,
+    // The scripted stand-in has no watch parties.
+    partyMembers: handle.registerNotifier ? Number(args['party-members']) : 0,
   };
   const logCounts: Record<string, number> = {};
   let bot: ReturnType<typeof createTelegramBot> | undefined;
@@ -193,6 +207,7 @@ const run = async (backgroundLoad: number) => {
       onUpdateDone: (event) => send({ type: 'update-done', event }),
     });
     await bot.start();
+    handle.registerNotifier?.(bot.notifier);
     send({ type: 'run', options });
     await next('warmed');
     const ratingsBefore = await handle.countStoredRatings();
@@ -209,13 +224,19 @@ const run = async (backgroundLoad: number) => {
     await users.terminate();
     await handle.close?.();
   }
-  const { latency, saturation, ratingsSent, faces, ratingsStored } = measured;
+  const { latency, saturation, party, ratingsSent, faces, ratingsStored } = measured;
 
   const pick = (from: readonly Sample[], kind?: TurnKind) => from.filter((s) => kind === undefined || s.kind === kind).map((s) => s.ms);
   const row = (name: string, values: number[]) =>
     `${name.padEnd(8)}${String(values.length).padStart(7)}${percentile(values, 50).toFixed(1).padStart(10)}${percentile(values, 95)
       .toFixed(1)
       .padStart(10)}${(values.length ? Math.max(...values) : 0).toFixed(1).padStart(10)}`;
+  /** Bot API calls per turn of a kind: mean and p95 (phase 1). */
+  function apiCalls(from: readonly Sample[], kind: TurnKind) {
+    const calls = from.filter((s) => s.kind === kind).map((s) => s.apiCalls);
+    const mean = calls.length ? calls.reduce((a, b) => a + b, 0) / calls.length : 0;
+    return { mean: Math.round(mean * 100) / 100, p95: percentile(calls, 95) };
+  }
   const rate = (run: PhaseResult) => Math.round((run.samples.length / run.seconds) * 10) / 10;
   const result = {
     textP95Ms: Math.round(percentile(pick(latency.samples, 'text'), 95) * 10) / 10,
@@ -223,6 +244,8 @@ const run = async (backgroundLoad: number) => {
     turnsPerSecond: rate(saturation ?? latency),
     ratingsSent,
     ratingsStored,
+    apiCallsPerTextTurn: apiCalls(latency.samples, 'text'),
+    party429s: party ? party.refusals429 : null,
   };
   console.log(`MoodReel bots benchmark - Telegram adapter over the fake Bot API (127.0.0.1)`);
   console.log(`handler: ${label}`);
@@ -247,6 +270,18 @@ const run = async (backgroundLoad: number) => {
   };
   table(`latency: ${options.users} users at once, ${thinkMs[0]}-${thinkMs[1]} ms pause between turns`, latency);
   if (saturation) table(`saturation: ${options.saturationUsers} users at once, no pause (throughput)`, saturation);
+  console.log('\nBot API calls per turn (latency phase): mean / p95');
+  for (const kind of ['text', 'photo', 'rating', 'button'] as const) {
+    const calls = apiCalls(latency.samples, kind);
+    if (pick(latency.samples, kind).length) console.log(`${kind.padEnd(8)}${calls.mean.toFixed(2).padStart(7)} / ${calls.p95}`);
+  }
+  if (party) {
+    console.log(
+      `\nwatch party: ${party.members} members in one group under 20 messages/min: ${party.apiCalls} Bot API calls ` +
+        `(${party.messages} messages, ${party.edits} edits, ${party.callbackAnswers} button answers), ` +
+        `429 answers ${party.refusals429}, result ${party.winnerAnnounced ? 'announced' : 'NOT announced'} after ${party.seconds.toFixed(1)} s`,
+    );
+  }
   console.log(`\nratings: sent ${ratingsSent}, stored ${ratingsStored}; adapter log warnings ${logCounts.warn ?? 0}, errors ${logCounts.error ?? 0}`);
   console.log(JSON.stringify(result));
 };

@@ -26,6 +26,26 @@ export interface Sample {
   readonly kind: TurnKind;
   readonly ms: number;
   readonly outcome: string;
+  /** Bot API calls the turn made in its chat (messages, edits, callback answers). */
+  readonly apiCalls: number;
+}
+
+/** The watch party of `--party-members` in one group, against the fake's 20 messages/min/group limit. */
+export interface PartyResult {
+  readonly members: number;
+  /** Every Bot API call of the party in its group (429 answers included). */
+  readonly apiCalls: number;
+  /** New messages the group received (sends that succeeded). */
+  readonly messages: number;
+  readonly edits: number;
+  readonly callbackAnswers: number;
+  /** 429 answers to sends in the group: the target is 0. */
+  readonly refusals429: number;
+  /** From /watchparty to the result announcement. */
+  readonly seconds: number;
+  readonly winnerAnnounced: boolean;
+  /** Rating buttons the members pressed (counted with the users' ratings sent). */
+  readonly ratings: number;
 }
 
 export interface PhaseResult {
@@ -44,12 +64,14 @@ export interface RunOptions {
   readonly timeoutMs: number;
   /** Which button payloads are ratings. */
   readonly ratingAction: RegExp;
+  /** Members of the watch party played after both phases (0: none; needs the real core). */
+  readonly partyMembers: number;
 }
 
 export type ToBot =
   | { type: 'ready'; apiRoot: string; token: string }
   | { type: 'warmed' }
-  | { type: 'result'; latency: PhaseResult; saturation: PhaseResult | null; ratingsSent: number; faces: number }
+  | { type: 'result'; latency: PhaseResult; saturation: PhaseResult | null; party: PartyResult | null; ratingsSent: number; faces: number }
   | { type: 'failed'; message: string };
 
 export type ToUsers = { type: 'update-done'; event: DoneEvent } | { type: 'run'; options: RunOptions } | { type: 'go' };
@@ -94,7 +116,7 @@ async function run(driver: TelegramDriver, options: RunOptions, go: Promise<void
 
   const record = async (kind: TurnKind, pending: PendingTurn): Promise<TurnResult> => {
     const result = await pending.done;
-    samples.push({ kind, ms: result.latencyMs, outcome: result.outcome });
+    samples.push({ kind, ms: result.latencyMs, outcome: result.outcome, apiCalls: result.outputs.length });
     return result;
   };
   const buttonsOf = (outputs: readonly BotOutput[]) =>
@@ -170,10 +192,66 @@ async function run(driver: TelegramDriver, options: RunOptions, go: Promise<void
   ratingsSent = 0;
   const latency = await phase(0, options.users, options.thinkMs);
   const saturation = options.saturationUsers > 0 ? await phase(options.users, options.saturationUsers, [0, 0]) : null;
-  post({ type: 'result', latency, saturation, ratingsSent, faces: faces.length });
+  const party = options.partyMembers > 0 ? await watchParty(driver, options.partyMembers) : null;
+  post({ type: 'result', latency, saturation, party, ratingsSent: ratingsSent + (party?.ratings ?? 0), faces: faces.length });
 }
 
-const fake = await FakeTelegramApi.start();
+/**
+ * A watch party in one group, as members would play it: one starts it (1 minute
+ * of voting), the others join, each asks for their own picks in the group at
+ * once and pages and rates them, picks are proposed, everyone votes (two change
+ * their vote), and the deadline closes it. Counted: every Bot API call in the
+ * group and the 429s of the fake's flood limit.
+ */
+async function watchParty(driver: TelegramDriver, size: number): Promise<PartyResult> {
+  const members = Array.from({ length: size }, (_, i) => driver.user(`Member${i + 1}`));
+  const [host] = members;
+  const group = driver.group('Bench movie night');
+  const started = performance.now();
+  let ratings = 0;
+  await driver.userSays(group, host!, '/watchparty 1').done;
+  for (const member of members.slice(1)) await driver.userPressesButton(group, member, /Join/).done;
+  const answers = await Promise.all(members.map((member, i) => driver.userSays(group, member, `/mood ${MOODS[i % MOODS.length]}`).done));
+  for (const [i, answer] of answers.entries()) {
+    const picks = answer.outputs.find((o) => o.kind === 'message' && o.buttons?.flat().some((b) => b.label === '▶'));
+    if (!picks || picks.kind !== 'message') continue;
+    const next = picks.buttons!.flat().find((b) => b.label === '▶');
+    if (next && 'action' in next) await driver.userPresses(group, members[i]!, picks.messageId, next.action).done;
+    const now = fake.message(group.id, picks.messageId);
+    const star = now?.reply_markup?.inline_keyboard.flat().find((b) => b.text === `${1 + (i % 5)}★`);
+    if (star?.callback_data) {
+      await driver.userPresses(group, members[i]!, picks.messageId, star.callback_data).done;
+      ratings++;
+    }
+  }
+  const proposed = await driver.userPressesButton(group, host!, /Propose picks/).done;
+  const edit = proposed.outputs.find((o) => o.kind === 'edit');
+  const votes = (edit?.kind === 'edit' ? (edit.buttons ?? []) : []).flat().filter((b): b is Extract<OutputButton, { action: string }> => 'action' in b);
+  if (votes.length > 0) {
+    for (const [i, member] of members.entries()) await driver.userPressesButton(group, member, votes[i % Math.min(3, votes.length)]!.action).done;
+    for (const member of members.slice(0, 2)) await driver.userPressesButton(group, member, votes[votes.length - 1]!.action).done;
+  }
+  let winnerAnnounced = true;
+  await driver
+    .waitForOutput(group, (o) => o.kind === 'message' && /Watch party result/.test(o.text ?? ''), 150_000)
+    .catch(() => (winnerAnnounced = false));
+  const outputs = fake.outputs(group.id);
+  const refusals429 = fake.floodRefusals(group.id);
+  return {
+    members: size,
+    apiCalls: outputs.length + fake.calls().filter((c) => !c.ok && Number(c.params.chat_id) === group.id).length,
+    messages: outputs.filter((o) => o.kind === 'message').length,
+    edits: outputs.filter((o) => o.kind === 'edit').length,
+    callbackAnswers: outputs.filter((o) => o.kind === 'callback_answer').length,
+    refusals429,
+    seconds: (performance.now() - started) / 1000,
+    winnerAnnounced,
+    ratings,
+  };
+}
+
+// Telegram's group flood limit, enforced: a watch party must stay under it, not run into it.
+const fake = await FakeTelegramApi.start({ groupMessagesPerMinute: 20 });
 let driver: TelegramDriver | null = null;
 let release: () => void = () => undefined;
 const go = new Promise<void>((done) => (release = done));

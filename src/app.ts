@@ -18,7 +18,7 @@ import { FeedbackAgent } from './core/agents/feedback.agent.js';
 import { SettingsAgent } from './core/agents/settings.agent.js';
 import { WatchPartyAgent } from './core/agents/watch-party.agent.js';
 import { Conversation } from './core/conversation/conversation.js';
-import type { ConversationHandler } from './core/conversation/turn.js';
+import type { ConversationHandler, Notifier } from './core/conversation/turn.js';
 import { isStorageUnavailable, openDatabase, type Database } from './infra/db/database.js';
 import { createPrismaStores } from './infra/db/prisma-stores.js';
 import { importCatalog } from './infra/catalog/catalog.importer.js';
@@ -189,6 +189,8 @@ export async function createHandlerForBench(_options: { platform: 'telegram' }):
   countStoredRatings(): Promise<number>;
   /** Which button payloads are ratings (1-5 stars, seen, not for me). */
   ratingAction: RegExp;
+  /** Lets watch parties announce their results through the bot under test. */
+  registerNotifier(notifier: Notifier): void;
   close(): Promise<void>;
 }> {
   const { mkdtempSync, rmSync } = await import('node:fs');
@@ -212,6 +214,7 @@ export async function createHandlerForBench(_options: { platform: 'telegram' }):
     handler: app.handler,
     countStoredRatings: () => app.database.db.rating.count({ where: { source: 'button' } }),
     ratingAction: /^r:\d+:[1-5sn]$/,
+    registerNotifier: (notifier) => app.parties.registerNotifier(notifier),
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
