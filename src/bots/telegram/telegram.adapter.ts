@@ -5,6 +5,7 @@
  * per-chat queue, bounded in time, and always ends with the user told something
  * and every button press answered. Nothing here throws into telegraf's loop.
  */
+import { setMaxListeners } from 'node:events';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Telegraf } from 'telegraf';
@@ -132,6 +133,8 @@ export const createTelegramBot = (options: TelegramBotOptions): TelegramBot => {
   const maxConcurrent = options.maxConcurrentTurns ?? 64;
   const now = options.now ?? (() => new Date());
   const stopping = new AbortController();
+  // Every send waiting for its chat's budget or a retry listens for stop: one per waiting chat, not a leak.
+  setMaxListeners(0, stopping.signal);
 
   const bot = new Telegraf(options.token, {
     // The outer net only: our own limit (handlerTimeoutMs) applies to the core, sending is bounded by the retry policy.
