@@ -2,7 +2,8 @@
  * `npm run bench:face [-- --runs N] [--detector tiny|ssd]`: JPEG bytes to mood through the
  * shipped pipeline (decode, detect, crop, classify with flip averaging, map to moods).
  * Inputs are built in memory: a one-face 1280x960 JPEG (a sample face scaled up onto a
- * 1280x960 canvas) and face-api's multi-face demo photos. Prints a table, then one JSON
+ * 1280x960 canvas), face-api's multi-face demo photos, and a photo with no face (every
+ * detection pass runs, scripts/lib/face-closeups.ts). Prints a table, then one JSON
  * line with the one-face figures: {"p50ms","p95ms","rssMB"}.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createFaceMoodDetector, type FaceDetectorKind } from '../src/infra/mood/face-mood.detector.js';
+import { nonFaceImages } from './lib/face-closeups.js';
 import { quantile } from './lib/text-metrics.js';
 
 const args = process.argv.slice(2);
@@ -58,4 +60,7 @@ for (const file of multi) {
   const r = await time(new Uint8Array(readFileSync(file)), Math.max(5, Math.round(runs / 4)));
   console.log(`${path.basename(file).padEnd(26)} ${String(r.faces).padStart(7)}  ${r.label.padEnd(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`);
 }
+const landscape = (await nonFaceImages()).find((image) => image.name.startsWith('landscape'))!;
+const none = await time(landscape.bytes, Math.max(5, Math.round(runs / 4)));
+console.log(`${'no face (landscape 640x480)'.padEnd(26)} ${String(none.faces).padStart(7)}  ${none.label.padEnd(9)} ${none.p50.toFixed(1).padStart(8)} ${none.p95.toFixed(1).padStart(8)}`);
 console.log(JSON.stringify({ p50ms: Number(single.p50.toFixed(1)), p95ms: Number(single.p95.toFixed(1)), rssMB: Math.round(rssMB), faces: single.faces, runs }));
