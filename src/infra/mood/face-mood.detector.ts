@@ -58,12 +58,13 @@ export const FACE_MOOD_DEFAULTS = {
   /**
    * 320 px first (most photos stop here). A face filling the frame is at the edge of the
    * detector's largest anchor (9.0 x 10.7 cells of 32 px, about 290 x 340 px of a 320 px
-   * input); it then gets passes that shrink it and change where its centre falls on the grid: scores of
-   * one centred close-up jump between 0.2 and 1.0 from one input size to the next, and
-   * sizes with an odd number of cells (416 = 13, 224 = 7, 352 = 11) put a centred face in
-   * the middle of a cell. On close-up crops of the face samples (face box 80-150% of the
-   * frame, 152 crops, scaled to 112 and 200 px) 320 then 224 found 149-150; this cascade finds 152, and none of its passes
-   * scores 0.3 on the non-face images (scripts/lib/face-closeups.ts).
+   * input); it then gets passes that shrink it and change where its centre falls on the
+   * grid: scores of one centred close-up jump between 0.2 and 1.0 from one input size to
+   * the next, and sizes with an odd number of cells (416 = 13, 224 = 7, 352 = 11) put a
+   * centred face in the middle of a cell. On close-up crops of the face samples (face box
+   * 80-150% of the frame, 152 crops, scaled to 112 and 200 px) 320 then 224 found 149-150;
+   * this cascade finds 152, and none of its passes scores 0.3 on the non-face images
+   * (scripts/lib/face-closeups.ts).
    */
   tinyPasses: [
     { inputSize: 320, pad: 0 },
