@@ -14,9 +14,19 @@ export const buttonsIn = (outputs: readonly BotOutput[], prefix: string): Pressa
       : [],
   );
 
-/** One rating button per pick card sent (the first of each new message; edits of a rated card are not new picks). */
+/**
+ * One rating button per picks message sent (its first card: a picks answer is one
+ * message that pages through its cards; edits of a rated card are not new picks).
+ */
 export const cardsIn = (outputs: readonly BotOutput[]): PressableButton[] =>
   [...new Map(buttonsIn(outputs.filter((o) => o.kind === 'message'), 'r:').map((b) => [b.messageId, b])).values()];
+
+/** The callback data of the page buttons on a picks message (`◀ n/N ▶`). */
+export const pageData = (index: number) => `tp:${index}`;
+
+/** True when the outputs hold a picks answer: a message with rating buttons and, for several picks, a pager. */
+export const hasPicks = (outputs: readonly BotOutput[]): boolean =>
+  outputs.some((o) => o.kind === 'message' && o.buttons?.flat().some((b) => 'action' in b && (b.action.startsWith('r:') || b.action.startsWith('tp:'))));
 
 /** `r:<id>:5` -> `r:<id>:<choice>` */
 export const withChoice = (action: string, choice: string) => action.replace(/:[^:]+$/, `:${choice}`);

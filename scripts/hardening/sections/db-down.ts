@@ -15,7 +15,7 @@ import type { BotOutput, FakeChat, FakeUser } from '../../../tests/fakes/telegra
 import type { Context } from '../context.js';
 import { LEVEL, describeLogLine, type MemoryLog } from '../lib/logs.js';
 import type { SeededPostgres } from '../lib/pg.js';
-import { cardsIn, withChoice } from '../lib/outputs.js';
+import { cardsIn, pageData, withChoice, type PressableButton } from '../lib/outputs.js';
 import { checkTelegramOutputs } from '../lib/reply-check.js';
 import { sleep } from '../lib/rng.js';
 import { startTelegramRig, type TelegramRig } from '../lib/telegram-rig.js';
@@ -54,12 +54,20 @@ export async function databaseDown(ctx: Context, pgdb: SeededPostgres, app: App,
   };
   try {
     const before = await say('I feel good today');
-    const cards = cardsIn(before.outputs);
-    if (cards.length < 4) {
-      ctx.report.check(SECTION, 'setup', 'picks before the outage', false, `got ${cards.length} cards`);
+    const answer = cardsIn(before.outputs)[0];
+    const pager = answer ? fake.message(chat.id, answer.messageId)?.reply_markup?.inline_keyboard.flat().find((b) => /^1\/\d+$/.test(b.text))?.text : undefined;
+    if (!answer || !pager || Number(pager.split('/')[1]) < 4) {
+      ctx.report.check(SECTION, 'setup', 'picks before the outage', false, `got ${answer ? `pager ${pager ?? 'none'}` : 'no picks'}`);
       return;
     }
-    const baseline = await press(cards[0]!.messageId, withChoice(cards[0]!.action, '5'));
+    /** Pick k of the answer: paged to (the adapter's own rendering, no storage) and its rating payload read off the keyboard. */
+    const cardAt = async (k: number): Promise<PressableButton> => {
+      await rig.run(chat.id, () => fake.userPress(chat, user, answer.messageId, pageData(k), { force: true }).updateId);
+      const data = fake.message(chat.id, answer.messageId)?.reply_markup?.inline_keyboard.flat().find((b) => b.callback_data?.startsWith('r:'))?.callback_data;
+      return { messageId: answer.messageId, action: data ?? answer.action };
+    };
+    const first = await cardAt(0);
+    const baseline = await press(first.messageId, withChoice(first.action, '5'));
 
     // Down.
     const ended = await pgdb.takeDown();
@@ -72,7 +80,7 @@ export async function databaseDown(ctx: Context, pgdb: SeededPostgres, app: App,
       { what: 'another rating press', card: 2, choice: '2', storage: true },
     ];
     for (const step of steps) {
-      const card = step.card === undefined ? undefined : cards[step.card]!;
+      const card = step.card === undefined ? undefined : await cardAt(step.card);
       const { turn, queryId } = card ? await press(card.messageId, withChoice(card.action, step.choice!)) : { turn: await say(step.text!), queryId: undefined };
       const verdict = checkTelegramOutputs(turn.outputs, { expectOutput: true, ...(queryId ? { queryId } : {}) });
       const saved = turn.outputs.some((o) => o.kind === 'callback_answer' && /^Saved:/.test(o.text ?? ''));
@@ -92,7 +100,8 @@ export async function databaseDown(ctx: Context, pgdb: SeededPostgres, app: App,
       }
       await sleep(1_000);
     }
-    const after = await press(cards[3]!.messageId, withChoice(cards[3]!.action, '3'));
+    const fourth = await cardAt(3);
+    const after = await press(fourth.messageId, withChoice(fourth.action, '3'));
     const savedAfter = after.turn.outputs.some((o) => o.kind === 'callback_answer' && /^Saved:/.test(o.text ?? ''));
 
     // Ratings: confirmed ones are stored; the refused ones are not.

@@ -14,7 +14,7 @@ import type { Context } from '../context.js';
 import { histogram } from './fuzz-core.js';
 import { forgedPayloads, generateTexts } from '../fixtures/texts.js';
 import { LEVEL, describeLogLine } from '../lib/logs.js';
-import { withChoice } from '../lib/outputs.js';
+import { hasPicks, withChoice } from '../lib/outputs.js';
 import { checkTelegramOutputs } from '../lib/reply-check.js';
 import { startTelegramRig, type TelegramTurn } from '../lib/telegram-rig.js';
 import type { FakeChat, FakeUser } from '../../../tests/fakes/telegram-api.fake.js';
@@ -31,7 +31,7 @@ interface Tally {
 const answerKind = (turn: TelegramTurn): string => {
   if (turn.outcome === 'ignored') return 'ignored';
   const messages = turn.outputs.filter((o) => o.kind === 'message');
-  if (messages.some((o) => o.kind === 'message' && o.method === 'sendPhoto') || messages.length >= 5) return 'picks';
+  if (messages.some((o) => o.kind === 'message' && o.method === 'sendPhoto') || hasPicks(messages)) return 'picks';
   if (messages.length > 0) return 'message';
   if (turn.outputs.some((o) => o.kind === 'callback_answer')) return 'toast';
   return 'nothing';
