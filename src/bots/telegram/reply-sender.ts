@@ -171,6 +171,8 @@ export class ReplySender {
       await this.sendText(chatId, text || '…', reply.footerButtons, quoteOnce);
       return;
     }
+    // Taken once: a refused poster must not use up the quote of the text card sent instead.
+    const quote = quoteOnce();
     // A photo message cannot become a text one: one card without a poster makes the whole answer text cards.
     if (reply.cards.every((card) => card.posterUrl)) {
       const state = carouselFrom(reply, 'photo');
@@ -180,7 +182,7 @@ export class ReplySender {
           photo: state.cards[0]!.posterUrl!,
           caption: pageText(state),
           ...this.markup(state),
-          ...quoteOnce(),
+          ...quote,
         });
         this.carousels.set(chatId, sent.message_id, state);
         return;
@@ -193,7 +195,7 @@ export class ReplySender {
       }
     }
     const state = carouselFrom(reply, 'text');
-    const sent = await this.call('sendMessage', { chat_id: chatId, text: pageText(state), ...this.markup(state), ...quoteOnce() });
+    const sent = await this.call('sendMessage', { chat_id: chatId, text: pageText(state), ...this.markup(state), ...quote });
     this.carousels.set(chatId, sent.message_id, state);
   }
 

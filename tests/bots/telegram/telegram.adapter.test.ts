@@ -357,6 +357,19 @@ describe('telegram adapter: replies to calls', () => {
     expect(fake.calls('sendPhoto').map((c) => c.errorCode)).toEqual([400]);
   });
 
+  it('given a group and a poster Telegram cannot fetch, the text card sent instead still quotes the asking member', async () => {
+    const cards = withPosters(demoCards(0, 2));
+    const { driver, fake } = await setup(() => [{ kind: 'picks', header: 'Picks:', cards }]);
+    fake.refusePhotoUrls(() => true);
+    const ann = driver.user('Ann');
+    const group = driver.group('Film club');
+    const asked = driver.userSays(group, ann, '/mood happy');
+    await asked.done;
+    const sent = messagesOf(await driver.repliesTo(group));
+    expect(sent.map((m) => m.method)).toEqual(['sendMessage']);
+    expect(sent[0]!.replyToMessageId).toBe(asked.messageId);
+  });
+
   it('given a poster Telegram cannot fetch while paging, the caption changes with a note and the keyboard follows', async () => {
     const cards = withPosters(demoCards(0, 2));
     const { driver, fake } = await setup(() => [{ kind: 'picks', header: '', cards }]);
