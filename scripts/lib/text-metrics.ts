@@ -48,6 +48,19 @@ export function macroF1(truth: readonly number[], predicted: readonly number[], 
   return f1.length ? f1.reduce((a, b) => a + b, 0) / f1.length : 0;
 }
 
+/** Mean recall over the classes present in `truth` (balanced accuracy): each class counts the same. */
+export function balancedAccuracy(truth: readonly number[], predicted: readonly number[]): number {
+  const total = new Map<number, number>();
+  const right = new Map<number, number>();
+  truth.forEach((t, i) => {
+    total.set(t, (total.get(t) ?? 0) + 1);
+    if (predicted[i] === t) right.set(t, (right.get(t) ?? 0) + 1);
+  });
+  let sum = 0;
+  for (const [c, n] of total) sum += (right.get(c) ?? 0) / n;
+  return total.size ? sum / total.size : 0;
+}
+
 export const argmax = (values: ArrayLike<number>): number => {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;

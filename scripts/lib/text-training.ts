@@ -294,9 +294,14 @@ export async function trainWithTorch(corpus: Corpus, sources: readonly SourceNam
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the PyTorch trainer exited with ${code}`))));
   });
+  return { ...readTrainerOutput(workDir, corpus, net), seconds: (Date.now() - started) / 1000 };
+}
+
+/** The trainer's output in `workDir` (result.json, member<i>.bin) for this corpus and network. */
+export function readTrainerOutput(workDir: string, corpus: Corpus, net: NetConfig): TrainerResult {
   const result = JSON.parse(readFileSync(path.join(workDir, 'result.json'), 'utf8')) as Omit<TrainerResult, 'weights' | 'seconds'>;
   const weights = Array.from({ length: net.members }, (_, m) => readWeights(path.join(workDir, `member${m}.bin`), corpus.vocab.tokens.length, net));
-  return { ...result, weights, seconds: (Date.now() - started) / 1000 };
+  return { ...result, weights, seconds: 0 };
 }
 
 // ---- figures -------------------------------------------------------------------------

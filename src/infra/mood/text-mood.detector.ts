@@ -28,6 +28,12 @@ import type { TextMoodDetector, TextMoodReading } from '../../core/ports.js';
 export const DEFAULT_MAX_TOKENS = 128;
 /** Neutral threshold for a model folder without moodreel.json (e.g. a hub model). */
 export const DEFAULT_NEUTRAL_THRESHOLD = 0.5;
+/**
+ * Vocabulary ids below this count as common words for the language check. MoodReel's
+ * tokenizer lists words by training frequency, and the first 10,000 of its 24,000 hold the
+ * English a chat uses, but none of "estoy muy triste y cansado hoy" except "y".
+ */
+export const COMMON_WORD_RANK = 10_000;
 /** Confidence reported for text judged not English: near zero, so fusion all but ignores it. */
 export const NOT_ENGLISH_CONFIDENCE = 0.05;
 
@@ -169,13 +175,16 @@ export async function createTextMoodDetector(options: TextMoodDetectorOptions): 
   const vocab = (tokenizer as unknown as { model?: { tokens_to_ids?: Map<string, number> } }).model?.tokens_to_ids;
   const wordLevel = !!vocab && ['the', 'and', 'you', 'feel'].every((w) => vocab.has(w));
   const isKnownWord = (word: string): boolean => (wordLevel ? vocab!.has(word) : true);
+  // The language test counts only common words: MoodReel's vocabulary is in frequency order, and its
+  // rarer entries include foreign words from the tweets ("muy", "triste"), which would let Spanish pass.
+  const isCommonWord = (word: string): boolean => (wordLevel ? (vocab!.get(word) ?? Infinity) < COMMON_WORD_RANK : true);
 
   const tokenCount = (text: string): number => (tokenizer(text, { truncation: false }).input_ids as { dims: number[] }).dims.at(-1) ?? 0;
 
   async function detectBatch(texts: readonly string[]): Promise<TextMoodReading[]> {
     const prepared = texts.map((text) => {
       if (typeof text !== 'string' || !text.trim()) throw new UserError('empty_text', 'There is no text to read a mood from.');
-      const language = assessLanguage(text, isKnownWord);
+      const language = assessLanguage(text, isCommonWord);
       const normalised = normaliseForMood(text, { isKnownWord });
       return { language, normalised, truncated: normalised ? tokenCount(normalised) > maxTokens : false };
     });
