@@ -100,6 +100,19 @@ async function picksFor(fake: FakeTelegramApi, chat: FakeChat, user: FakeUser, t
   return ms;
 }
 
+/** Takes the fake down for OUTAGE_S and brings it back: the child's CPU seconds and log lines meanwhile. */
+async function outage(fake: { goDown(): Promise<void>; comeBack(): Promise<void> }, child: ReturnType<typeof spawnMoodReel>): Promise<{ cpu: number; lines: typeof child.log.lines }> {
+  const pid = child.process.pid!;
+  const linesBefore = child.log.length;
+  const cpuBefore = cpuSeconds(pid)!;
+  await fake.goDown();
+  await sleep(OUTAGE_S * 1000);
+  const cpu = (cpuSeconds(pid) ?? Infinity) - cpuBefore;
+  const lines = child.log.lines.slice(linesBefore);
+  await fake.comeBack();
+  return { cpu, lines };
+}
+
 async function telegramCases(ctx: Context): Promise<void> {
   const fake = await FakeTelegramApi.start({ token: distinctiveToken() });
   ctx.tokens.push(fake.token);
@@ -117,13 +130,7 @@ async function telegramCases(ctx: Context): Promise<void> {
 
     // 1. The Bot API refuses connections for 30 s.
     {
-      const linesBefore = child.log.length;
-      const cpuBefore = cpuSeconds(pid)!;
-      await fake.goDown();
-      await sleep(OUTAGE_S * 1000);
-      const cpu = (cpuSeconds(pid) ?? Infinity) - cpuBefore;
-      const lines = child.log.lines.slice(linesBefore);
-      await fake.comeBack();
+      const { cpu, lines } = await outage(fake, child);
       const backMs = await picksFor(fake, chat, user, 'so tired and a bit sad tonight', 60_000).catch(() => null);
       const held = cpu < 1 && lines.length <= 5 && backMs !== null && backMs <= 10_000 && child.isRunning();
       ctx.report.fault(held);
@@ -250,13 +257,7 @@ async function discordOutage(ctx: Context): Promise<void> {
     await mood('I feel great today', 60_000);
     await waitQuiet(pid);
     const identifiesBefore = fake.identifies.length;
-    const linesBefore = child.log.length;
-    const cpuBefore = cpuSeconds(pid)!;
-    await fake.goDown();
-    await sleep(OUTAGE_S * 1000);
-    const cpu = (cpuSeconds(pid) ?? Infinity) - cpuBefore;
-    const lines = child.log.lines.slice(linesBefore);
-    await fake.comeBack();
+    const { cpu, lines } = await outage(fake, child);
     const back = performance.now();
     while (fake.identifiedSessions().length === 0 && performance.now() - back < 45_000) await sleep(100);
     const backMs = fake.identifiedSessions().length > 0 ? performance.now() - back : null;
