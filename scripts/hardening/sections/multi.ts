@@ -185,16 +185,20 @@ export async function multiInstance(ctx: Context, pgdb: SeededPostgres, parent: 
       if (open.length === 0) break;
       await sleep(500);
     }
-    await sleep(2_000);
-
-    // Announcements per party, across both fakes and the extra agents.
+    // Announcements per party, across both fakes and the extra agents. A group's messages are paced
+    // (20 a minute per group), so an announcement may wait in its chat's queue: wait until every party
+    // has one (at most a budget window), then 2 s more for any duplicate.
     const db = pgdb.test.database.db;
-    const announcements = partyIds.map((id, g) => {
+    const countAnnouncements = () => partyIds.map((id, g) => {
       const onA = A.fake.outputs(groups[g]!.A.id).filter((o) => o.kind === 'message' && RESULT.test(o.text ?? '')).length;
       const onB = B.fake.outputs(groups[g]!.B.id).filter((o) => o.kind === 'message' && RESULT.test(o.text ?? '')).length;
       const byExtras = extraSends.filter((s) => s.chatId === String(groups[g]!.A.id) && RESULT.test(s.text)).length;
       return { id, onA, onB, byExtras, total: onA + onB + byExtras };
     });
+    const announcedBy = Date.now() + 65_000;
+    while (Date.now() < announcedBy && countAnnouncements().some((a) => a.total === 0)) await sleep(500);
+    await sleep(2_000);
+    const announcements = countAnnouncements();
     const duplicateVotes = await db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM (SELECT "partyId", "userId" FROM "PartyVote" GROUP BY "partyId", "userId" HAVING count(*) > 1) d');
     const voteRows = await db.$queryRawUnsafe<{ partyId: string; n: bigint }[]>('SELECT "partyId", count(*) AS n FROM "PartyVote" GROUP BY "partyId"');
     const memberRows = await db.$queryRawUnsafe<{ partyId: string; n: bigint }[]>('SELECT "partyId", count(*) AS n FROM "PartyMember" GROUP BY "partyId"');
