@@ -21,13 +21,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { applyNeutralThreshold, loadTextClassifier, toMoodScores } from '../src/infra/mood/text-mood.detector.js';
-import { MOODS } from '../src/core/mood/mood-space.js';
 import { argmax, balancedAccuracy } from './lib/text-metrics.js';
 import { buildOnnxModel } from './lib/text-onnx.js';
 import { defaultTextDataDir } from './lib/text-paths.js';
 import { parseSourceList, SOURCE_NAMES, TEXT_LABELS } from './lib/text-sources.js';
-import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS, type EvalSet } from './lib/text-training.js';
-import { encode, writeTokenizerFiles } from './lib/text-tokenizer.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { writeTokenizerFiles } from './lib/text-tokenizer.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,17 +73,16 @@ env.allowLocalModels = true;
 env.allowRemoteModels = false;
 const hfTokenizer = await AutoTokenizer.from_pretrained(staging);
 let mismatches = 0;
-const checkParity = (texts: readonly string[]): void => {
-  for (const t of texts) {
+const checkParity = (texts: readonly string[], ours: readonly (readonly number[])[]): void => {
+  texts.forEach((t, i) => {
     // encode() does not truncate; the pipeline cuts to maxTokens keeping [SEP], as ours does.
     const full = hfTokenizer.encode(t);
     const theirs = full.length > maxTokens ? [...full.slice(0, maxTokens - 1), full.at(-1)!] : full;
-    const ours = encode(t, corpus.vocab, maxTokens);
-    if (theirs.length !== ours.length || theirs.some((id, k) => id !== ours[k])) mismatches++;
-  }
+    if (theirs.length !== ours[i]!.length || theirs.some((id, k) => id !== ours[i]![k])) mismatches++;
+  });
 };
-checkParity(corpus.train.texts);
-for (const e of corpus.evals) checkParity(e.texts);
+checkParity(corpus.train.texts, corpus.train.ids);
+for (const e of corpus.evals) checkParity(e.texts, e.ids);
 if (mismatches > 0) throw new Error(`tokenizer parity: ${mismatches} sentences encode differently in transformers.js`);
 console.log('tokenizer parity with transformers.js: ok on every training and dev sentence');
 
@@ -98,12 +96,12 @@ console.log(`trained ${net.members} member(s) in ${trained.seconds.toFixed(0)} s
  * the mix of corpora gives neutral (dialogue corpora are mostly neutral, chat is not),
  * and is folded into each member's output bias, so the graph is unchanged.
  */
-const selectionScore = (predict: (p: readonly number[]) => number, probsOf: (name: string) => readonly (readonly number[])[], truthOf: (e: EvalSet) => number[]): number => {
+const selectionScore = (predict: (p: readonly number[]) => number, probsOf: (name: string) => readonly (readonly number[])[]): number => {
   // Balanced accuracy (mean recall over the moods present): every mood counts the same, so the
   // dialogue corpora, where most lines are neutral, do not pull emotional chat lines to neutral.
   const recall = (name: string): number => {
     const e = corpus.evals.find((x) => x.name === name)!;
-    return balancedAccuracy(truthOf(e), probsOf(name).map(predict));
+    return balancedAccuracy(e.labels, probsOf(name).map(predict));
   };
   return 0.5 * recall('chat-dev') + (0.5 * sources.reduce((a, s) => a + recall(s), 0)) / sources.length;
 };
@@ -114,9 +112,9 @@ const withBias = (p: readonly number[], bias: number): number[] => {
   return w.map((v) => v / z);
 };
 let neutralBias = 0;
-let bestBiasScore = selectionScore((p) => argmax(p), (n) => trained.evalProbs[n]!, (e) => [...e.labels]);
+let bestBiasScore = selectionScore((p) => argmax(p), (n) => trained.evalProbs[n]!);
 for (let b = -1.5; b <= 1.001; b += 0.1) {
-  const score = selectionScore((p) => argmax(withBias(p, b)), (n) => trained.evalProbs[n]!, (e) => [...e.labels]);
+  const score = selectionScore((p) => argmax(withBias(p, b)), (n) => trained.evalProbs[n]!);
   if (score > bestBiasScore + 1e-9) [neutralBias, bestBiasScore] = [Math.round(b * 10) / 10, score];
 }
 const result = {
@@ -169,13 +167,11 @@ for (const e of corpus.evals) {
 }
 if (parityDiff > 0.01) throw new Error(`the exported graph disagrees with PyTorch by ${parityDiff.toFixed(4)} in probability`);
 
-/** What the detector answers for a distribution: neutral below the threshold. */
+/** What the detector answers for a distribution (a class index): neutral below the threshold. */
 const detectorLabel = (p: readonly number[], threshold: number): number => {
   const scores = toMoodScores(TEXT_LABELS.map((label, c) => ({ label, score: p[c]! })));
-  return MOODS.indexOf(applyNeutralThreshold(scores, threshold).label) as number;
+  return TEXT_LABELS.indexOf(applyNeutralThreshold(scores, threshold).label);
 };
-const moodIndexOfClass = TEXT_LABELS.map((l) => MOODS.indexOf(l));
-const labelsAsMoods = (e: EvalSet): number[] => e.labels.map((c) => moodIndexOfClass[c]!);
 
 /**
  * The neutral safety net: a reading whose top probability is below this is neutral.
@@ -183,7 +179,7 @@ const labelsAsMoods = (e: EvalSet): number[] => e.labels.map((c) => moodIndexOfC
  * dev splits (half each); 0 when the learned neutral class alone is best.
  */
 const detectorScore = (threshold: number): number =>
-  selectionScore((p) => detectorLabel(p, threshold), (n) => served.get(n)!, labelsAsMoods);
+  selectionScore((p) => detectorLabel(p, threshold), (n) => served.get(n)!);
 let threshold = 0;
 let bestScore = detectorScore(0);
 for (let t = 0.2; t <= 0.701; t += 0.02) {
@@ -203,12 +199,12 @@ const devRows: DevRow[] = corpus.evals.map((e) => {
   const modelPred = probs.map((p) => argmax(p));
   const det = probs.map((p) => detectorLabel(p, threshold));
   const m = figures(e.labels, modelPred);
-  const d = figures(labelsAsMoods(e), det);
+  const d = figures(e.labels, det);
   return {
     set: e.name,
     n: e.labels.length,
     model: { accuracy: m.accuracy, macroF1: m.macroF1 },
-    detector: { accuracy: d.accuracy, macroF1: d.macroF1, neutral: det.filter((c) => MOODS[c] === 'neutral').length },
+    detector: { accuracy: d.accuracy, macroF1: d.macroF1, neutral: det.filter((c) => c === NEUTRAL).length },
   };
 });
 const go = corpus.evals.find((e) => e.name === 'goemotions')!;
@@ -246,7 +242,7 @@ const chat = corpus.evals.find((e) => e.name === 'chat-dev')!;
 const chatProbs = served.get('chat-dev')!;
 console.log('\nchat-dev lines the detector gets wrong (truth -> answer):');
 chat.labels.forEach((l, i) => {
-  const answer = MOODS[detectorLabel(chatProbs[i]!, threshold)]!;
+  const answer = TEXT_LABELS[detectorLabel(chatProbs[i]!, threshold)]!;
   if (answer !== TEXT_LABELS[l]) console.log(`  ${TEXT_LABELS[l]} -> ${answer}: ${chat.rawTexts[i]}`);
 });
 console.log(`goemotions, Ekman lines (love as joy, no neutral): accuracy ${goEkman.accuracy.toFixed(4)}, macro-F1 ${goEkman.macroF1.toFixed(4)}`);

@@ -154,6 +154,8 @@ export interface EvalSet {
   /** Normalised texts, as the model sees them. */
   readonly texts: readonly string[];
   readonly rawTexts: readonly string[];
+  /** Token ids of `texts`, cut to the corpus's maxTokens as the pipeline cuts them. */
+  readonly ids: readonly (readonly number[])[];
   /** Single-label rows only: index in TEXT_LABELS. */
   readonly labels: readonly number[];
 }
@@ -173,9 +175,10 @@ export function chatDevPath(dataDir: string): string {
   return path.join(dataDir, 'chat-dev.txt');
 }
 
-function toEvalSet(name: string, rows: readonly SourceRow[], norm: (t: string) => string): EvalSet {
+function toEvalSet(name: string, rows: readonly SourceRow[], norm: (t: string) => string, encodeText: (t: string) => number[]): EvalSet {
   const single = rows.filter((r) => r.label !== undefined);
-  return { name, rawTexts: single.map((r) => r.text), texts: single.map((r) => norm(r.text)), labels: single.map((r) => r.label!) };
+  const texts = single.map((r) => norm(r.text));
+  return { name, rawTexts: single.map((r) => r.text), texts, ids: texts.map(encodeText), labels: single.map((r) => r.label!) };
 }
 
 /** Reads, maps, normalises, tokenises and weights the training corpus. */
@@ -196,7 +199,8 @@ export function buildCorpus(options: CorpusOptions): Corpus {
     }
   }
   const vocab = buildVocabulary(texts, { minCount: options.minCount, suffixes: SUFFIXES });
-  const ids = texts.map((t) => encode(t, vocab, options.maxTokens));
+  const encodeText = (t: string): number[] => encode(t, vocab, options.maxTokens);
+  const ids = texts.map(encodeText);
   // Class balance: each class's total (after source weights) is pulled towards the mean by (mean / total)^classBalance.
   const totals = new Array<number>(CLASSES).fill(0);
   targets.forEach((t, i) => t.forEach((p, c) => (totals[c]! += p * options.sourceWeights[sourceOf[i]!])));
@@ -206,8 +210,8 @@ export function buildCorpus(options: CorpusOptions): Corpus {
   const weights = targets.map((t, i) => options.sourceWeights[sourceOf[i]!] * t.reduce((a, p, c) => a + p * perClass[c]!, 0));
   const classWeight = totals.map((v, c) => v * perClass[c]!);
   const evals = [
-    ...read.map((s) => toEvalSet(s.name, s.dev, norm)),
-    toEvalSet('chat-dev', readSemicolonFile(chatDevPath(options.dataDir), MOOD_NAMES), norm),
+    ...read.map((s) => toEvalSet(s.name, s.dev, norm, encodeText)),
+    toEvalSet('chat-dev', readSemicolonFile(chatDevPath(options.dataDir), MOOD_NAMES), norm, encodeText),
   ];
   const summary = read.map((s) => ({ source: s.name, train: s.train.length, dev: s.dev.length, dropped: s.dropped }));
   return { vocab, train: { texts, ids, targets, weights }, evals, summary, classWeight };
@@ -274,17 +278,16 @@ function readWeights(file: string, vocabSize: number, net: NetConfig): CnnWeight
 export async function trainWithTorch(corpus: Corpus, sources: readonly SourceName[], net: NetConfig, workDir: string, python: string): Promise<TrainerResult> {
   mkdirSync(workDir, { recursive: true });
   const byName = new Map(corpus.evals.map((e) => [e.name, e]));
-  const ids = (e: EvalSet): number[][] => e.texts.map((t) => encode(t, corpus.vocab, 128));
   const selection = [
     { name: 'chat-dev', weight: 0.5 },
     ...sources.map((s) => ({ name: s, weight: 0.5 / sources.length })),
-  ].map((s) => ({ ...s, ids: ids(byName.get(s.name)!), labels: byName.get(s.name)!.labels }));
+  ].map((s) => ({ ...s, ids: byName.get(s.name)!.ids, labels: byName.get(s.name)!.labels }));
   const job = {
     config: net,
     vocabSize: corpus.vocab.tokens.length,
     train: { ids: corpus.train.ids, targets: corpus.train.targets, weights: corpus.train.weights },
     selection,
-    evals: corpus.evals.map((e) => ({ name: e.name, ids: ids(e) })),
+    evals: corpus.evals.map((e) => ({ name: e.name, ids: e.ids })),
   };
   const jobFile = path.join(workDir, 'job.json');
   writeFileSync(jobFile, JSON.stringify(job));

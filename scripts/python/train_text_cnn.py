@@ -74,14 +74,12 @@ def predict_logits(model, seqs, batch=512):
     return logits
 
 
-def selection_score(logits_by_set, selection):
-    total, weight = 0.0, 0.0
-    for s in selection:
-        pred = logits_by_set[s["name"]].argmax(dim=1).numpy()
-        labels = np.array(s["labels"])
-        total += s["weight"] * float((pred == labels).mean())
-        weight += s["weight"]
-    return total / weight
+def set_accuracies(logits_by_set, selection):
+    return {s["name"]: float((logits_by_set[s["name"]].argmax(dim=1).numpy() == np.array(s["labels"])).mean()) for s in selection}
+
+
+def selection_score(accuracies, selection):
+    return sum(s["weight"] * accuracies[s["name"]] for s in selection) / sum(s["weight"] for s in selection)
 
 
 def train_member(job, member, log):
@@ -128,10 +126,9 @@ def train_member(job, member, log):
             total_loss += float(loss.detach()) * len(idx)
             seen += len(idx)
         logits = {name: predict_logits(model, s) for name, s in sel_seqs.items()}
-        score = selection_score(logits, selection)
-        per_set = {
-            s["name"]: round(float((logits[s["name"]].argmax(dim=1).numpy() == np.array(s["labels"])).mean()), 4) for s in selection
-        }
+        accuracies = set_accuracies(logits, selection)
+        score = selection_score(accuracies, selection)
+        per_set = {name: round(a, 4) for name, a in accuracies.items()}
         history.append({"epoch": epoch, "loss": total_loss / seen, "score": score, "sets": per_set, "seconds": time.time() - t0})
         log(f"member {member + 1} epoch {epoch}: loss {total_loss / seen:.4f} selection {score:.4f} {per_set} ({time.time() - t0:.1f} s)")
         if score > best + 1e-9:
