@@ -27,6 +27,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenAgain, stopListening } from './server-outage.js';
 
 // ------------------------------------------------------------------ public types
 
@@ -281,26 +282,18 @@ export class FakeDiscord extends EventEmitter {
   async close(): Promise<void> {
     for (const session of this.sessions) session.ws.terminate();
     this.wss.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await stopListening(this.server);
   }
 
   /** An outage: gateway connections are cut and the port refuses connections until comeBack(); the world is kept. */
   async goDown(): Promise<void> {
     for (const session of this.sessions) session.ws.terminate();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await stopListening(this.server);
   }
 
   /** Listens again on the same port after goDown(). */
   async comeBack(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenAgain(this.server, this.port);
   }
 
   // ---------------------------------------------------------------- world set-up

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listenAgain, stopListening } from './server-outage.js';
 
 // ------------------------------------------------------------------ public shapes
 
@@ -275,29 +276,17 @@ export class FakeTelegramApi {
     this.closed = true;
     this.pollWaiter?.wake();
     this.pollWaiter = null;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await stopListening(this.server);
   }
 
   /** An outage: the port refuses connections (the open long poll is cut) until comeBack(); chats, updates and files are kept. */
   async goDown(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await stopListening(this.server);
   }
 
   /** Listens again on the same port after goDown(). */
   async comeBack(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenAgain(this.server, this.port);
   }
 
   // ---------------------------------------------------------------- identities
