@@ -4,6 +4,7 @@
  * Nothing here imports a platform, database or ML library.
  */
 import type { MoodDistribution, MoodLabel, MoodReading } from './mood/mood-space.js';
+import type { MoodLog } from './mood/mood-log.js';
 
 // ---------------------------------------------------------------- mood
 
@@ -175,6 +176,12 @@ export interface Logger {
 }
 
 export type { MoodDistribution, MoodLabel, MoodReading };
+
+/** Draws /moodlog's chart (src/infra/charts); the core hands it the log it computed. */
+export interface MoodChartRenderer {
+  /** A PNG about 800x400. */
+  render(log: MoodLog): Promise<Uint8Array>;
+}
 
 /** Review polarity, -1..1 (TextBlob-style: > 0.1 positive, < -0.1 negative). */
 export interface SentimentAnalyzer {

@@ -12,6 +12,8 @@ export interface UserRecord {
   readonly id: number;
   readonly photoConsentAt: Date | null;
   readonly onboardedAt: Date | null;
+  /** Opted in to "help MoodReel read moods better" at this time; null = off (the default). */
+  readonly moodDonationAt: Date | null;
 }
 
 export interface UserStore {
@@ -23,6 +25,11 @@ export interface UserStore {
   resolve(platform: Platform, externalId: string, options?: { readonly fresh?: boolean }): Promise<UserRecord>;
   setPhotoConsent(userId: number, consent: boolean): Promise<void>;
   markOnboarded(userId: number): Promise<void>;
+  /**
+   * Turns "help MoodReel read moods better" on or off. Turning it off erases the
+   * user's donated sentences in the same transaction.
+   */
+  setMoodDonation(userId: number, on: boolean): Promise<void>;
 }
 
 export interface PreferenceStore {
@@ -50,9 +57,61 @@ export interface RatingStore {
   count(source?: RatingSource): Promise<number>;
 }
 
+/** What a mood reading was made from. */
+export type MoodInputKind = 'text' | 'photo';
+
+/** A stored mood reading (one per mood turn). */
+export interface StoredMood {
+  readonly id: number;
+  readonly userId: number;
+  /** As it stands: the user's own choice (source 'user') once corrected. */
+  readonly reading: MoodReading;
+  readonly input: MoodInputKind;
+  /** The detector version that read it; null on rows older than corrections. */
+  readonly modelVersion: string | null;
+  readonly at: Date;
+}
+
 export interface MoodStore {
-  add(userId: number, reading: MoodReading, faces: number | null): Promise<void>;
+  /** Stores a reading and returns its id (the correction buttons point at it). */
+  add(userId: number, reading: MoodReading, faces: number | null, meta?: { readonly input: MoodInputKind; readonly modelVersion: string }): Promise<number>;
   latest(userId: number): Promise<MoodReading | null>;
+  get(id: number): Promise<StoredMood | null>;
+  /** The user's readings at or after `from`, oldest first (/moodlog). */
+  since(userId: number, from: Date): Promise<StoredMood[]>;
+}
+
+/** A "Not quite? I feel…" press as stored: what the model read, what the user chose. */
+export interface MoodCorrectionRecord {
+  readonly userId: number;
+  readonly observationId: number;
+  readonly modelLabel: MoodLabel;
+  readonly modelDistribution: MoodDistribution;
+  readonly chosenLabel: MoodLabel;
+  readonly inputKind: MoodInputKind;
+  readonly modelVersion: string;
+  readonly at: Date;
+}
+
+/** A donated sentence as a training job reads it: no user id, nothing else about the person. */
+export interface DonatedSentenceRow {
+  readonly text: string;
+  readonly label: MoodLabel;
+  readonly at: Date;
+}
+
+export interface CorrectionStore {
+  forObservation(observationId: number): Promise<MoodCorrectionRecord | null>;
+  /**
+   * In one transaction: stores (or changes) the correction, makes the corrected
+   * reading the observation's stored mood, re-labels the picks made for it and
+   * the ratings given on those picks since, and stores or removes the donated
+   * sentence (`donation` null removes one kept for this observation). Returns
+   * the re-labelled ratings, so the recommender can fold them in again.
+   */
+  apply(correction: MoodCorrectionRecord, corrected: MoodReading, donation: { readonly text: string } | null): Promise<StoredRating[]>;
+  /** Every donated sentence, oldest first, without user ids (for retraining). */
+  donatedSentences(): Promise<DonatedSentenceRow[]>;
 }
 
 export interface RecommendationRecord {
@@ -66,6 +125,8 @@ export interface RecommendationRecord {
   readonly score: number;
   readonly reason: string;
   readonly mood: MoodReading | null;
+  /** The stored reading these picks were made for, when they came from one. */
+  readonly moodObservationId?: number | null;
   readonly modelVersion: string;
   readonly createdAt: Date;
 }
@@ -149,6 +210,7 @@ export interface Stores {
   readonly preferences: PreferenceStore;
   readonly ratings: RatingStore;
   readonly moods: MoodStore;
+  readonly corrections: CorrectionStore;
   readonly recommendations: RecommendationStore;
   readonly reviews: ReviewStore;
   readonly catalog: CatalogStore;

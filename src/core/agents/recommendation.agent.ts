@@ -22,7 +22,8 @@ export class RecommendationAgent {
     private readonly deps: { stores: Stores; recommender: Recommender; catalog: CatalogIndex; picks: number },
   ) {}
 
-  async picks(ctx: PickContext, mood: MoodReading | null, header: string, footer?: string): Promise<Reply> {
+  /** `observationId`: the stored reading the picks are for (a correction re-labels them). */
+  async picks(ctx: PickContext, mood: MoodReading | null, header: string, footer?: string, observationId?: number): Promise<Reply> {
     const { stores, recommender, catalog } = this.deps;
     // Rated, seen and "not for me" movies are excluded by the recommender, which keeps every
     // user's ratings in memory; here we only vary consecutive answers by skipping the last one's.
@@ -44,6 +45,7 @@ export class RecommendationAgent {
         score: p.score,
         reason: p.reason,
         mood,
+        moodObservationId: observationId ?? null,
         modelVersion: recommender.modelVersion,
       })),
     );

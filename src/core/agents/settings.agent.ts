@@ -6,7 +6,11 @@ import { UserError } from '../errors.js';
 import { DEFAULT_PREFERENCES, type Preferences } from '../ports.js';
 import type { PreferenceStore } from '../stores.js';
 import type { Button, Reply } from '../conversation/turn.js';
-import { encodeAction } from '../conversation/actions.js';
+import { encodeAction, type SettingName } from '../conversation/actions.js';
+
+/** What /settings shows about "help MoodReel read moods better" (kept on the user, not the preferences). */
+export const DONATION_LINE = (on: boolean) =>
+  `• help MoodReel read moods better: ${on ? 'on — sentences whose mood you correct are kept (normalised) with the mood you chose, to train the mood reader' : 'off'}`;
 
 const USAGE = [
   'Change a setting with /settings <what> <value>:',
@@ -18,6 +22,7 @@ const USAGE = [
   '• minrating 7 | none — minimum TMDB rating (0-10)',
   '• minvotes 100 | none',
   '• years 1990-2020 | any',
+  '• donate on | off — help MoodReel read moods better (off by default; off erases what you gave)',
   '• reset',
 ].join('\n');
 
@@ -27,7 +32,7 @@ const isNone = (v: string) => /^(none|any|off|-)$/i.test(v.trim());
 export class SettingsAgent {
   constructor(private readonly deps: { preferences: PreferenceStore; genres: readonly string[] }) {}
 
-  describe(p: Preferences): string {
+  describe(p: Preferences, donating?: boolean): string {
     const or = (xs: readonly string[], none: string) => (xs.length ? xs.join(', ') : none);
     return [
       'Your settings:',
@@ -38,38 +43,48 @@ export class SettingsAgent {
       `• actors you like: ${or(p.likedActors, 'none')}`,
       `• minimum TMDB rating: ${p.minRating ?? 'none'}; minimum votes: ${p.minVotes ?? 'none'}`,
       `• years: ${p.yearFrom ?? 'any'}–${p.yearTo ?? 'any'}`,
+      ...(donating === undefined ? [] : [DONATION_LINE(donating)]),
     ].join('\n');
   }
 
-  private buttons(): Button[][] {
-    const b = (label: string, name: 'strategy' | 'language' | 'minrating', value: string, key: string): Button => ({
+  private buttons(donating?: boolean): Button[][] {
+    const b = (label: string, name: SettingName, value: string, key: string): Button => ({
       label, key, action: encodeAction({ type: 'setting', name, value }),
     });
     return [
       [b('Match my mood', 'strategy', 'match', 'match'), b('Lift my mood', 'strategy', 'lift', 'lift'), b('Auto', 'strategy', 'auto', 'auto')],
       [b('English only', 'language', 'en', 'en'), b('Any language', 'language', 'any', 'anylang')],
       [b('Rated 7+', 'minrating', '7', '7plus'), b('Any rating', 'minrating', 'none', 'anyrating')],
+      ...(donating === undefined
+        ? []
+        : [[donating
+          ? b('✅ Helping read moods — turn off', 'donate', 'off', 'donateoff')
+          : b('Help MoodReel read moods better', 'donate', 'on', 'donateon')]]),
     ];
   }
 
-  async show(userId: number): Promise<Reply> {
+  /** `donating`: the user's "help MoodReel read moods better" setting, shown with its toggle when given. */
+  async show(userId: number, donating?: boolean): Promise<Reply> {
     const p = await this.deps.preferences.get(userId);
-    return { kind: 'text', text: `${this.describe(p)}\n\n${USAGE}`, buttons: this.buttons(), ephemeral: true };
+    return { kind: 'text', text: `${this.describe(p, donating)}\n\n${USAGE}`, buttons: this.buttons(donating), ephemeral: true };
   }
 
-  async change(userId: number, args: string): Promise<Reply> {
+  async change(userId: number, args: string, donating?: boolean): Promise<Reply> {
     const current = await this.deps.preferences.get(userId);
     const next = this.apply(current, args);
     await this.deps.preferences.set(userId, next);
-    return { kind: 'text', text: `Saved.\n${this.describe(next)}`, ephemeral: true };
+    return { kind: 'text', text: `Saved.\n${this.describe(next, donating)}`, ephemeral: true };
   }
 
-  async button(userId: number, name: 'strategy' | 'language' | 'minrating', value: string): Promise<Reply> {
+  /** The settings message after a press: `toast` says what changed. Preference buttons are applied here. */
+  async button(userId: number, name: SettingName, value: string, donating?: boolean, toast = 'Saved.'): Promise<Reply> {
     const current = await this.deps.preferences.get(userId);
-    const words = name === 'language' ? `languages ${value}` : `${name} ${value}`;
-    const next = this.apply(current, words);
-    await this.deps.preferences.set(userId, next);
-    return { kind: 'ack', toast: 'Saved.', text: `${this.describe(next)}\n\n${USAGE}`, buttons: this.buttons() };
+    let next = current;
+    if (name !== 'donate') {
+      next = this.apply(current, name === 'language' ? `languages ${value}` : `${name} ${value}`);
+      await this.deps.preferences.set(userId, next);
+    }
+    return { kind: 'ack', toast, text: `${this.describe(next, donating)}\n\n${USAGE}`, buttons: this.buttons(donating) };
   }
 
   /** Pure: applies one "<what> <value>" change. Throws UserError('bad_arguments') with the usage. */

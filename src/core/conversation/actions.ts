@@ -3,6 +3,8 @@
  * Discord 100 characters of custom_id) and decoded strictly: anything else is
  * a forged or stale payload and gets a polite refusal.
  */
+import { MOODS, type MoodLabel } from '../mood/mood-space.js';
+
 export type RatingChoice = 1 | 2 | 3 | 4 | 5 | 'seen' | 'no';
 
 export type Action =
@@ -13,7 +15,12 @@ export type Action =
   | { readonly type: 'party_join'; readonly partyId: string }
   | { readonly type: 'party_propose'; readonly partyId: string }
   | { readonly type: 'party_vote'; readonly partyId: string; readonly movieId: number }
-  | { readonly type: 'setting'; readonly name: 'strategy' | 'language' | 'minrating'; readonly value: string };
+  | { readonly type: 'setting'; readonly name: SettingName; readonly value: string }
+  /** "Not quite? I feel…": the stored reading it corrects (checked against the presser, like a rating's recommendation). */
+  | { readonly type: 'correct_mood'; readonly observationId: number; readonly mood: MoodLabel };
+
+export type SettingName = 'strategy' | 'language' | 'minrating' | 'donate';
+const SETTING_NAMES: readonly string[] = ['strategy', 'language', 'minrating', 'donate'] satisfies SettingName[];
 
 const choiceCode = (c: RatingChoice) => (c === 'seen' ? 's' : c === 'no' ? 'n' : String(c));
 const parseChoice = (s: string): RatingChoice | null =>
@@ -39,6 +46,8 @@ export function encodeAction(a: Action): string {
       return `pv:${a.partyId}:${a.movieId}`;
     case 'setting':
       return `s:${a.name}:${a.value}`;
+    case 'correct_mood':
+      return `k:${a.observationId}:${MOODS.indexOf(a.mood)}`;
   }
 }
 
@@ -71,8 +80,13 @@ export function decodeAction(raw: string): Action | null {
       return p && m !== null ? { type: 'party_vote', partyId: p, movieId: m } : null;
     }
     case 's':
-      if ((a === 'strategy' || a === 'language' || a === 'minrating') && b && /^[a-z0-9.]{1,8}$/.test(b)) return { type: 'setting', name: a, value: b };
+      if (a && SETTING_NAMES.includes(a) && b && /^[a-z0-9.]{1,8}$/.test(b)) return { type: 'setting', name: a as SettingName, value: b };
       return null;
+    case 'k': {
+      const n = id(a);
+      const mood = b && /^[0-6]$/.test(b) ? MOODS[Number(b)] : undefined;
+      return n !== null && mood ? { type: 'correct_mood', observationId: n, mood } : null;
+    }
     default:
       return null;
   }

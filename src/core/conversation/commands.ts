@@ -39,6 +39,7 @@ export const COMMANDS = [
     options: [{ name: 'minutes', description: 'Voting time in minutes (default 10)', type: 'integer', required: false }],
     group: true,
   },
+  { name: 'moodlog', description: 'Your moods of the last 30 days as a chart', options: [], group: false },
   { name: 'export', description: 'Get all your data as a JSON file', options: [], group: false },
   { name: 'forget', description: 'Erase everything MoodReel knows about you', options: [], group: false },
 ] as const satisfies readonly CommandSpec[];

@@ -5,10 +5,11 @@
  * and answered with a short apology. It never throws.
  */
 import { UserError, isUserError } from '../errors.js';
-import type { Clock, Logger, Recommender, SentimentAnalyzer } from '../ports.js';
+import type { Clock, Logger, MoodChartRenderer, Recommender, SentimentAnalyzer } from '../ports.js';
 import type { Stores, UserRecord } from '../stores.js';
 import type { MoodAgent } from '../agents/mood/mood.agent.js';
-import { fuseMoods } from '../agents/mood/fusion.js';
+import { CORRECTION_PROMPT, MoodCorrectionAgent, correctionButtons } from '../agents/mood-correction.agent.js';
+import { buildMoodLog, MOOD_LOG_DAYS } from '../mood/mood-log.js';
 import type { RecommendationAgent } from '../agents/recommendation.agent.js';
 import type { FeedbackAgent } from '../agents/feedback.agent.js';
 import type { SettingsAgent } from '../agents/settings.agent.js';
@@ -19,7 +20,7 @@ import { pickCard, titleWithYear } from './cards.js';
 import { commandNames } from './commands.js';
 import { APOLOGY, CONSENT_QUESTION, HELP_TEXT, PRIVACY_TEXT, WELCOME_TEXT, describeMood, moodWord } from './texts.js';
 import type { ConversationHandler, Reply, Turn } from './turn.js';
-import type { MoodReading } from '../mood/mood-space.js';
+import type { MoodLabel, MoodReading } from '../mood/mood-space.js';
 
 export interface MusicPicker {
   picks(userId: number, mood: MoodReading | null): Promise<Reply>;
@@ -41,6 +42,8 @@ export interface ConversationDeps {
   readonly partyMinutes: number;
   readonly maxTextChars: number;
   readonly music?: MusicPicker;
+  /** Draws /moodlog's chart; without it /moodlog says it is not set up. */
+  readonly moodChart?: MoodChartRenderer;
   /** Recognises "storage unreachable" errors (infra knows their shapes): answered as temporarily unavailable. */
   readonly isUnavailable?: (error: unknown) => boolean;
 }
@@ -60,10 +63,14 @@ const UNSUPPORTED: Record<string, string> = {
 };
 
 /** Commands that show or change personal data: private chats only, or ephemeral replies where the platform has them (Discord). */
-const PERSONAL = new Set(['settings', 'export', 'forget', 'review', 'selfie']);
+const PERSONAL = new Set(['settings', 'export', 'forget', 'review', 'selfie', 'moodlog']);
 
 export class Conversation implements ConversationHandler {
-  constructor(private readonly d: ConversationDeps) {}
+  private readonly corrections: MoodCorrectionAgent;
+
+  constructor(private readonly d: ConversationDeps) {
+    this.corrections = new MoodCorrectionAgent({ stores: d.stores, feedback: d.feedback, clock: d.clock });
+  }
 
   async handle(turn: Turn): Promise<Reply[]> {
     const log = this.d.logger.child({ platform: turn.platform, chat: turn.chat.kind });
@@ -91,7 +98,7 @@ export class Conversation implements ConversationHandler {
 
   private async route(ctx: Ctx): Promise<Reply[]> {
     const { turn } = ctx;
-    if (turn.action !== undefined) return [await this.press(ctx, turn.action)];
+    if (turn.action !== undefined) return [await this.press(ctx, turn.action)].flat();
     if (turn.image) return this.photo(ctx, turn.text);
     if (turn.unsupportedMedia) {
       const text = UNSUPPORTED[turn.unsupportedMedia] ?? 'I can only read text and photos (JPEG, PNG or WebP). Tell me how you feel or send a selfie.';
@@ -126,8 +133,15 @@ export class Conversation implements ConversationHandler {
         return this.textMood(ctx, args);
       case 'selfie':
         throw new UserError('bad_arguments', turn.platform === 'terminal' ? 'Usage: /selfie <path to a photo>' : 'Attach a photo of your face to /selfie (or just send the photo).');
-      case 'settings':
-        return [args ? await this.d.settings.change(user.id, args) : await this.d.settings.show(user.id)];
+      case 'settings': {
+        const donate = /^donate\s+(on|off)$/i.exec(args);
+        if (donate) return [await this.setDonation(user, donate[1]!.toLowerCase() === 'on', false)];
+        if (/^donate\b/i.test(args)) throw new UserError('bad_arguments', 'Usage: /settings donate on|off');
+        const donating = user.moodDonationAt !== null;
+        return [args ? await this.d.settings.change(user.id, args, donating) : await this.d.settings.show(user.id, donating)];
+      }
+      case 'moodlog':
+        return [await this.moodLog(ctx)];
       case 'search':
         return [this.search(args)];
       case 'review':
@@ -152,7 +166,7 @@ export class Conversation implements ConversationHandler {
         return [{
           kind: 'text',
           ephemeral: true,
-          text: 'This erases everything MoodReel keeps about you: ratings, moods, settings, reviews, recommendations, party votes. It cannot be undone. Sure?',
+          text: 'This erases everything MoodReel keeps about you: ratings, moods and mood corrections, donated sentences, settings, reviews, recommendations, party votes. It cannot be undone. Sure?',
           buttons: [[
             { label: '🗑 Yes, erase it all', key: 'yes', action: encodeAction({ type: 'forget', confirm: true }) },
             { label: 'Cancel', key: 'cancel', action: encodeAction({ type: 'forget', confirm: false }) },
@@ -165,19 +179,69 @@ export class Conversation implements ConversationHandler {
 
   private async textMood(ctx: Ctx, text: string): Promise<Reply[]> {
     const reading = await this.d.mood.fromText(ctx.user.id, text);
+    // Opted-in users only: the tidied sentence waits in memory for a correction press.
+    if (ctx.user.moodDonationAt) this.corrections.rememberSentence(ctx.user, reading.observationId, this.d.mood.normalised(text));
     const note =
       reading.lowConfidenceReason === 'not_english' ? ' I read English best, so I am not sure about this one.'
       : reading.truncated ? ' (I read the first part of a long message.)'
       : '';
-    return [await this.picksFor(ctx, reading, `${describeMood(reading)}.${note}`)];
+    return [await this.picksFor(ctx, reading, `${describeMood(reading)}.${note}`, reading.observationId)];
   }
 
-  private async picksFor(ctx: Ctx, mood: MoodReading, intro: string): Promise<Reply> {
+  /**
+   * Picks for a mood. With `observationId` (the picks come from a stored
+   * reading) the answer carries the "Not quite? I feel…" control, `chosen`
+   * marked once the user corrected it.
+   */
+  private async picksFor(ctx: Ctx, mood: MoodReading, intro: string, observationId?: number, chosen?: MoodLabel): Promise<Reply> {
     const prefs = await this.d.stores.preferences.get(ctx.user.id);
     const lift = prefs.strategy === 'lift' || (prefs.strategy === null && ['sadness', 'fear', 'anger'].includes(mood.label));
     const header = `${intro} ${lift && mood.label !== 'neutral' && mood.label !== 'joy' ? 'Here are picks to lift your mood:' : `Here are picks for a ${moodWord(mood.label).split(' ')[0]} mood:`}`;
-    const footer = this.d.music ? 'Want songs for this mood too? Send /music' : undefined;
-    return this.d.recommendations.picks({ userId: ctx.user.id, platform: ctx.turn.platform, chatId: ctx.turn.chat.id }, mood, header, footer);
+    const music = this.d.music ? 'Want songs for this mood too? Send /music' : undefined;
+    const footer = observationId === undefined ? music : [music, CORRECTION_PROMPT].filter(Boolean).join('\n');
+    const reply = await this.d.recommendations.picks({ userId: ctx.user.id, platform: ctx.turn.platform, chatId: ctx.turn.chat.id }, mood, header, footer, observationId);
+    if (reply.kind !== 'picks' || observationId === undefined) return reply;
+    return { ...reply, footerButtons: [...(reply.footerButtons ?? []), ...correctionButtons(observationId, chosen)] };
+  }
+
+  /** A "Not quite? I feel…" press: the reading becomes the chosen mood and the picks are made again for it. */
+  private async correctMood(ctx: Ctx, observationId: number, mood: MoodLabel): Promise<Reply[]> {
+    const { corrected, changed } = await this.corrections.correct(ctx.user, observationId, mood);
+    const word = moodWord(mood).split(' ')[0];
+    if (!changed) return [{ kind: 'ack', toast: `Already noted: you feel ${word}.` }];
+    const picks = await this.picksFor(ctx, corrected, `Thanks for telling me: you feel ${moodWord(mood)}.`, observationId, mood);
+    const ack: Reply = { kind: 'ack', toast: `Got it: you feel ${word}. New picks for that mood.` };
+    if (picks.kind !== 'picks') return [ack, picks];
+    return [ack, { ...picks, replacesPressed: true, ...(ctx.turn.chat.kind === 'group' ? { ephemeral: true } : {}) }];
+  }
+
+  /** Turns "help MoodReel read moods better" on or off (off erases the donated sentences). */
+  private async setDonation(user: UserRecord, on: boolean, pressed: boolean): Promise<Reply> {
+    await this.d.stores.users.setMoodDonation(user.id, on);
+    if (!on) this.corrections.pending.forgetUser(user.id);
+    const toast = on
+      ? 'Thanks! From now on, a sentence whose mood you correct is kept (tidied, without your name) to teach me. Photos never.'
+      : 'Off: I erased the sentences you gave and keep none from now on.';
+    if (pressed) return this.d.settings.button(user.id, 'donate', on ? 'on' : 'off', on, toast);
+    const shown = await this.d.settings.show(user.id, on);
+    return shown.kind === 'text' ? { ...shown, text: `${toast}\n\n${shown.text}` } : shown;
+  }
+
+  /** /moodlog: the stored readings of the last 30 days as a chart, corrected moods as corrected. Stores nothing. */
+  private async moodLog(ctx: Ctx): Promise<Reply> {
+    if (!this.d.moodChart) throw new UserError('unavailable', 'Mood charts are not set up on this server.');
+    const now = this.d.clock.now();
+    const stored = await this.d.stores.moods.since(ctx.user.id, new Date(now.getTime() - MOOD_LOG_DAYS * 86_400_000));
+    if (stored.length === 0) {
+      return {
+        kind: 'text',
+        ephemeral: true,
+        text: 'Your mood log is empty: I have no mood readings from you in the last 30 days. Tell me how you feel (or send a selfie) and your moods will show up here as a chart.',
+      };
+    }
+    const log = buildMoodLog(stored.map((m) => ({ at: m.at, label: m.reading.label, confidence: m.reading.confidence, corrected: m.reading.source === 'user' })), now);
+    const png = await this.d.moodChart.render(log);
+    return { kind: 'file', fileName: 'moodlog.png', mimeType: 'image/png', data: png, caption: `${log.summary}. (${stored.length} reading${stored.length === 1 ? '' : 's'} in the last 30 days)`, ephemeral: true };
   }
 
   private async photo(ctx: Ctx, caption: string | undefined): Promise<Reply[]> {
@@ -192,15 +256,12 @@ export class Conversation implements ConversationHandler {
         ]],
       }];
     }
-    const { result, mood: faceMood } = await this.d.mood.fromImage(user.id, ctx.turn.image!);
-    const readings: MoodReading[] = [faceMood];
     const text = caption?.replace(/^\/\w+(@\S+)?/, '').trim();
-    if (text) readings.push(await this.d.mood.fromText(user.id, text));
-    const mood = fuseMoods(readings)!;
+    const { result, mood } = await this.d.mood.fromImage(user.id, ctx.turn.image!, text || undefined);
     const faceLines = result.faces.length > 1
       ? `I see ${result.faces.length} faces: ${result.faces.map((f, k) => `#${k + 1} ${moodWord(f.mood.label)}`).join(', ')}. Together: ${moodWord(result.group!.label)}.\n`
       : '';
-    return [await this.picksFor(ctx, mood, `${faceLines}${describeMood(mood)}.`)];
+    return [await this.picksFor(ctx, mood, `${faceLines}${describeMood(mood)}.`, mood.observationId)];
   }
 
   private search(query: string): Reply {
@@ -240,7 +301,7 @@ export class Conversation implements ConversationHandler {
     };
   }
 
-  private async press(ctx: Ctx, raw: string): Promise<Reply> {
+  private async press(ctx: Ctx, raw: string): Promise<Reply | Reply[]> {
     const { turn, user } = ctx;
     const action: Action | null = decodeAction(raw);
     if (!action) {
@@ -265,6 +326,7 @@ export class Conversation implements ConversationHandler {
       case 'forget': {
         if (!action.confirm) return { kind: 'ack', toast: 'Nothing was erased.', text: 'Cancelled: nothing was erased.', buttons: null };
         const counts = await this.d.stores.privacy.erase(user.id);
+        this.corrections.pending.forgetUser(user.id);
         await this.d.recommender.forgetUser(user.id);
         const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${t}: ${n}`).join(', ');
         return { kind: 'ack', toast: 'Erased.', text: `Erased everything about you (${summary || 'nothing was stored'}). If you write again, you start fresh.`, buttons: null };
@@ -276,7 +338,13 @@ export class Conversation implements ConversationHandler {
       case 'party_vote':
         return this.d.parties.vote(action.partyId, action.movieId, chat, user.id);
       case 'setting':
-        return this.d.settings.button(user.id, action.name, action.value);
+        if (action.name === 'donate') {
+          if (action.value !== 'on' && action.value !== 'off') throw new UserError('stale_button', 'That button is not valid (any more). Send /settings to start again.');
+          return this.setDonation(user, action.value === 'on', true);
+        }
+        return this.d.settings.button(user.id, action.name, action.value, user.moodDonationAt !== null);
+      case 'correct_mood':
+        return this.correctMood(ctx, action.observationId, action.mood);
     }
   }
 }

@@ -12,6 +12,8 @@ export const PRIVACY_TEXT = [
   '• your photos: they are analysed in memory and dropped at once, never written to disk or the database;',
   '• the text of your messages (only reviews you send with /review are stored, as you wrote them).',
   '',
+  'Mood corrections: when you press "Not quite? I feel…", MoodReel keeps the mood it read and the one you chose (never the photo or the text). Only if you turn on "help MoodReel read moods better" in /settings does it also keep a corrected sentence (tidied, with the mood you chose) to train its mood reader; turning it off or /forget erases those sentences.',
+  '',
   'Photos are only analysed after you say yes. /export sends you all your data, /forget erases it.',
 ].join('\n');
 
@@ -29,6 +31,8 @@ export const HELP_TEXT = [
   '• /search <title> → find a movie and rate it',
   '• /review <title> | <text> → store a review; its tone counts as a rating',
   '• /settings → languages, genres to avoid, "match" or "lift" my mood, minimum rating, years',
+  '• "Not quite? I feel…" under picks → tell me your real mood; I re-pick and learn from it',
+  '• /moodlog → your moods of the last 30 days as a chart',
   '• /music [text] → songs for your mood',
   '• /watchparty [minutes] (in a group) → members join, I propose picks that suit everyone, you vote',
   '• /export → your data as a JSON file · /forget → erase everything · /privacy → what I keep',

@@ -86,8 +86,17 @@ export type Reply =
       readonly cards: readonly PickCard[];
       readonly footer?: string;
       readonly footerButtons?: readonly (readonly Button[])[];
+      /**
+       * The answer to a press on a picks message (a mood correction): platforms
+       * that can edit that message show these picks in its place; others send a
+       * new answer.
+       */
+      readonly replacesPressed?: boolean;
+      /** Only the presser sees it (Discord ephemeral, in servers); platforms without it send normally. */
+      readonly ephemeral?: boolean;
     }
   | {
+      /** A file; an image/* one is shown as a picture where the platform can (Telegram photo, terminal: a file path). */
       readonly kind: 'file';
       readonly fileName: string;
       readonly mimeType: string;

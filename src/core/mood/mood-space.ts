@@ -8,7 +8,8 @@ export type MoodLabel = (typeof MOODS)[number];
 /** A probability distribution over MOODS (non-negative, sums to 1). */
 export type MoodDistribution = Readonly<Record<MoodLabel, number>>;
 
-export type MoodSource = 'text' | 'face' | 'fused';
+/** 'user': the user said it themselves (a mood correction), confidence 1. */
+export type MoodSource = 'text' | 'face' | 'fused' | 'user';
 
 export interface MoodReading {
   /** The most likely label, or 'neutral' when nothing is confident. */
@@ -41,5 +42,8 @@ export function argmaxMood(dist: MoodDistribution): MoodLabel {
   }
   return best;
 }
+
+/** All of the mass on one mood (a reading the user stated). */
+export const oneHot = (label: MoodLabel): MoodDistribution => toDistribution({ [label]: 1 });
 
 export const moodVector = (dist: MoodDistribution): number[] => MOODS.map((m) => dist[m]);

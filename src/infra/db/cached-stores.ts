@@ -15,7 +15,10 @@ import type { Platform } from '../../core/conversation/turn.js';
 import type { MoodReading } from '../../core/mood/mood-space.js';
 import type { Preferences } from '../../core/ports.js';
 import type {
+  CorrectionStore,
+  MoodInputKind,
   MoodStore,
+  StoredMood,
   NewRecommendation,
   PreferenceStore,
   PrivacyStore,
@@ -97,6 +100,15 @@ class CachedUserStore implements UserStore {
     this.forget(userId);
   }
 
+  async setMoodDonation(userId: number, on: boolean): Promise<void> {
+    this.forget(userId);
+    try {
+      await this.inner.setMoodDonation(userId, on);
+    } finally {
+      this.forget(userId);
+    }
+  }
+
   forget(userId: number): void {
     this.byAccount.deleteWhere((u) => u.id === userId);
   }
@@ -130,12 +142,21 @@ class CachedMoodStore implements MoodStore {
     readonly latestByUser: TtlCache<number, MoodReading | null>,
   ) {}
 
-  async add(userId: number, reading: MoodReading, faces: number | null): Promise<void> {
+  async add(userId: number, reading: MoodReading, faces: number | null, meta?: { readonly input: MoodInputKind; readonly modelVersion: string }): Promise<number> {
     this.latestByUser.delete(userId);
-    await this.inner.add(userId, reading, faces);
+    const id = await this.inner.add(userId, reading, faces, meta);
     // What the database gives back for it: the reading's own fields only.
     const { label, distribution, confidence, source } = reading;
     this.latestByUser.set(userId, { label, distribution, confidence, source });
+    return id;
+  }
+
+  get(id: number): Promise<StoredMood | null> {
+    return this.inner.get(id);
+  }
+
+  since(userId: number, from: Date): Promise<StoredMood[]> {
+    return this.inner.since(userId, from);
   }
 
   async latest(userId: number): Promise<MoodReading | null> {
@@ -202,6 +223,19 @@ export function withCache(stores: Stores, options: CacheOptions): Stores {
   const preferences = new CachedPreferenceStore(stores.preferences, cache());
   const moods = new CachedMoodStore(stores.moods, cache());
   const recommendations = new CachedRecommendationStore(stores.recommendations, cache(), cache());
+  // A correction changes the stored mood and the mood of saved picks: drop what was cached of them.
+  const corrections: CorrectionStore = {
+    forObservation: (observationId) => stores.corrections.forObservation(observationId),
+    donatedSentences: () => stores.corrections.donatedSentences(),
+    async apply(correction, corrected, donation) {
+      try {
+        return await stores.corrections.apply(correction, corrected, donation);
+      } finally {
+        moods.latestByUser.delete(correction.userId);
+        recommendations.forget(correction.userId);
+      }
+    },
+  };
   const privacy: PrivacyStore = {
     export: (userId) => stores.privacy.export(userId),
     async erase(userId) {
@@ -215,5 +249,5 @@ export function withCache(stores: Stores, options: CacheOptions): Stores {
       }
     },
   };
-  return { ...stores, users, preferences, moods, recommendations, privacy };
+  return { ...stores, users, preferences, moods, corrections, recommendations, privacy };
 }

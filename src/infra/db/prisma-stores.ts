@@ -2,12 +2,17 @@
  * Prisma implementations of the core's storage ports (src/core/stores.ts), on
  * SQLite or PostgreSQL alike. JSON values are stored as text.
  */
-import { MOODS, isMoodLabel, toDistribution, type MoodDistribution, type MoodReading } from '../../core/mood/mood-space.js';
+import { MOODS, isMoodLabel, toDistribution, type MoodDistribution, type MoodLabel, type MoodReading } from '../../core/mood/mood-space.js';
 import { DEFAULT_PREFERENCES, type Movie, type Preferences, type RatingKind, type RatingSource } from '../../core/ports.js';
 import type { Platform } from '../../core/conversation/turn.js';
 import type {
   CatalogStore,
+  CorrectionStore,
+  DonatedSentenceRow,
+  MoodCorrectionRecord,
+  MoodInputKind,
   MoodStore,
+  StoredMood,
   NewRecommendation,
   PartyPick,
   PartyRecord,
@@ -51,10 +56,12 @@ class PrismaUserStore implements UserStore {
   constructor(private readonly db: Db) {}
   async resolve(platform: Platform, externalId: string) {
     // One raw join instead of Prisma's two queries for identity + user: photo turns read the user fresh each time.
-    const [found] = await this.db.$queryRaw<{ id: unknown; photoConsentAt: unknown; onboardedAt: unknown }[]>`
-      SELECT u."id", u."photoConsentAt", u."onboardedAt" FROM "Identity" i JOIN "User" u ON u."id" = i."userId"
+    const [found] = await this.db.$queryRaw<{ id: unknown; photoConsentAt: unknown; onboardedAt: unknown; moodDonationAt: unknown }[]>`
+      SELECT u."id", u."photoConsentAt", u."onboardedAt", u."moodDonationAt" FROM "Identity" i JOIN "User" u ON u."id" = i."userId"
       WHERE i."platform" = ${platform} AND i."externalId" = ${externalId}`;
-    if (found) return { id: Number(found.id), photoConsentAt: dateOrNull(found.photoConsentAt), onboardedAt: dateOrNull(found.onboardedAt) };
+    if (found) {
+      return { id: Number(found.id), photoConsentAt: dateOrNull(found.photoConsentAt), onboardedAt: dateOrNull(found.onboardedAt), moodDonationAt: dateOrNull(found.moodDonationAt) };
+    }
     try {
       return await this.db.user.create({ data: { identities: { create: { platform, externalId } } } });
     } catch (error) {
@@ -69,6 +76,12 @@ class PrismaUserStore implements UserStore {
   }
   async markOnboarded(userId: number) {
     await this.db.user.update({ where: { id: userId }, data: { onboardedAt: new Date() } });
+  }
+  async setMoodDonation(userId: number, on: boolean) {
+    await this.db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { moodDonationAt: on ? new Date() : null } });
+      if (!on) await tx.donatedSentence.deleteMany({ where: { userId } });
+    });
   }
 }
 
@@ -153,18 +166,91 @@ class PrismaMoodStore implements MoodStore {
     this.db = database.db;
   }
   /** Raw: one of the two writes of every mood turn (see insertRows). */
-  async add(userId: number, reading: MoodReading, faces: number | null) {
-    await insertRows(this.database, 'MoodObservation', ['userId', 'label', 'distribution', 'confidence', 'source', 'faces', 'createdAt'], [
-      [userId, reading.label, JSON.stringify(reading.distribution), reading.confidence, reading.source, faces, new Date()],
-    ]);
+  async add(userId: number, reading: MoodReading, faces: number | null, meta?: { input: MoodInputKind; modelVersion: string }) {
+    const [row] = await insertRows(
+      this.database,
+      'MoodObservation',
+      ['userId', 'label', 'distribution', 'confidence', 'source', 'faces', 'input', 'modelVersion', 'createdAt'],
+      [[userId, reading.label, JSON.stringify(reading.distribution), reading.confidence, reading.source, faces, meta?.input ?? null, meta?.modelVersion ?? null, new Date()]],
+      ['id'],
+    );
+    return Number(row!.id);
   }
   async latest(userId: number) {
     const m = await this.db.moodObservation.findFirst({ where: { userId }, orderBy: { id: 'desc' } });
     return m ? readingFrom(m.label, m.distribution, m.confidence, m.source as MoodReading['source']) : null;
   }
+  async get(id: number) {
+    const m = await this.db.moodObservation.findUnique({ where: { id } });
+    return m ? toStoredMood(m) : null;
+  }
+  async since(userId: number, from: Date) {
+    const rows = await this.db.moodObservation.findMany({ where: { userId, createdAt: { gte: from } }, orderBy: { createdAt: 'asc' } });
+    return rows.flatMap((m) => toStoredMood(m) ?? []);
+  }
 }
 
-const RECOMMENDATION_COLUMNS = ['batchId', 'userId', 'movieId', 'platform', 'chatId', 'rank', 'score', 'reason', 'moodLabel', 'moodDistribution', 'modelVersion', 'createdAt'] as const;
+type MoodRow = { id: number; userId: number; label: string; distribution: string; confidence: number; source: string; faces: number | null; input: string | null; modelVersion: string | null; createdAt: Date };
+
+/** Rows older than corrections have no input column: a face or fused reading came from a photo. */
+const inputOf = (m: Pick<MoodRow, 'input' | 'source'>): MoodInputKind =>
+  m.input === 'text' || m.input === 'photo' ? m.input : m.source === 'text' ? 'text' : 'photo';
+
+function toStoredMood(m: MoodRow): StoredMood | null {
+  const reading = readingFrom(m.label, m.distribution, m.confidence, m.source as MoodReading['source']);
+  return reading ? { id: m.id, userId: m.userId, reading, input: inputOf(m), modelVersion: m.modelVersion, at: m.createdAt } : null;
+}
+
+class PrismaCorrectionStore implements CorrectionStore {
+  constructor(private readonly db: Db) {}
+  async forObservation(observationId: number): Promise<MoodCorrectionRecord | null> {
+    const c = await this.db.moodCorrection.findUnique({ where: { observationId } });
+    if (!c || !isMoodLabel(c.modelLabel) || !isMoodLabel(c.chosenLabel)) return null;
+    return {
+      userId: c.userId, observationId: c.observationId, modelLabel: c.modelLabel, modelDistribution: dist(c.modelDistribution)!,
+      chosenLabel: c.chosenLabel, inputKind: c.inputKind === 'photo' ? 'photo' : 'text', modelVersion: c.modelVersion, at: c.updatedAt,
+    };
+  }
+  async apply(c: MoodCorrectionRecord, corrected: MoodReading, donation: { text: string } | null): Promise<StoredRating[]> {
+    const mood = { moodLabel: corrected.label, moodDistribution: JSON.stringify(corrected.distribution) };
+    return this.db.$transaction(async (tx) => {
+      const data = {
+        modelLabel: c.modelLabel, modelDistribution: JSON.stringify(c.modelDistribution), chosenLabel: c.chosenLabel,
+        inputKind: c.inputKind, modelVersion: c.modelVersion,
+      };
+      await tx.moodCorrection.upsert({ where: { observationId: c.observationId }, create: { userId: c.userId, observationId: c.observationId, ...data, createdAt: c.at }, update: { chosenLabel: c.chosenLabel } });
+      const observation = await tx.moodObservation.update({
+        where: { id: c.observationId },
+        data: { label: corrected.label, distribution: mood.moodDistribution, confidence: corrected.confidence, source: corrected.source },
+      });
+      // The picks made for this reading, and what the user rated on them since: their mood is now the chosen one.
+      const picks = await tx.recommendation.findMany({ where: { moodObservationId: c.observationId, userId: c.userId }, select: { movieId: true } });
+      await tx.recommendation.updateMany({ where: { moodObservationId: c.observationId, userId: c.userId }, data: mood });
+      const where = { userId: c.userId, source: 'button', movieId: { in: picks.map((p) => p.movieId) }, updatedAt: { gte: observation.createdAt } };
+      const ratings = picks.length ? await tx.rating.findMany({ where }) : [];
+      if (ratings.length) await tx.rating.updateMany({ where: { id: { in: ratings.map((r) => r.id) } }, data: mood });
+      if (donation) {
+        await tx.donatedSentence.upsert({
+          where: { observationId: c.observationId },
+          create: { userId: c.userId, observationId: c.observationId, text: donation.text, label: c.chosenLabel },
+          update: { label: c.chosenLabel },
+        });
+      } else {
+        await tx.donatedSentence.deleteMany({ where: { observationId: c.observationId } });
+      }
+      return ratings.map((r) => ({
+        userId: r.userId, movieId: r.movieId, value: r.value, kind: r.kind as RatingKind, source: r.source as RatingSource,
+        moodLabel: corrected.label, moodDistribution: corrected.distribution, at: r.updatedAt,
+      }));
+    });
+  }
+  async donatedSentences(): Promise<DonatedSentenceRow[]> {
+    const rows = await this.db.donatedSentence.findMany({ select: { text: true, label: true, updatedAt: true }, orderBy: { id: 'asc' } });
+    return rows.flatMap((r) => (isMoodLabel(r.label) ? [{ text: r.text, label: r.label as MoodLabel, at: r.updatedAt }] : []));
+  }
+}
+
+const RECOMMENDATION_COLUMNS = ['batchId', 'userId', 'movieId', 'platform', 'chatId', 'rank', 'score', 'reason', 'moodLabel', 'moodDistribution', 'moodObservationId', 'modelVersion', 'createdAt'] as const;
 
 class PrismaRecommendationStore implements RecommendationStore {
   private readonly db: Db;
@@ -173,7 +259,7 @@ class PrismaRecommendationStore implements RecommendationStore {
   }
   private toRecord(r: {
     id: number; batchId: string; userId: number; movieId: number; platform: string; chatId: string; rank: number; score: number;
-    reason: string; moodLabel: string | null; moodDistribution: string | null; modelVersion: string; createdAt: Date;
+    reason: string; moodLabel: string | null; moodDistribution: string | null; moodObservationId: number | null; modelVersion: string; createdAt: Date;
   }): RecommendationRecord {
     const { moodLabel, moodDistribution, ...rest } = r;
     return { ...rest, platform: r.platform as Platform, mood: readingFrom(moodLabel, moodDistribution) };
@@ -185,7 +271,7 @@ class PrismaRecommendationStore implements RecommendationStore {
     const distributions = rows.map((r) => (r.mood ? JSON.stringify(r.mood.distribution) : null));
     const values = rows.map((r, k) => [
       r.batchId, r.userId, r.movieId, r.platform, r.chatId, r.rank, r.score, r.reason,
-      r.mood?.label ?? null, distributions[k]!, r.modelVersion, createdAt,
+      r.mood?.label ?? null, distributions[k]!, r.moodObservationId ?? null, r.modelVersion, createdAt,
     ]);
     const returned = await insertRows(this.database, 'Recommendation', RECOMMENDATION_COLUMNS, values, ['id', 'userId', 'movieId', 'rank']);
     const key = (userId: unknown, movieId: unknown, rank: unknown) => `${Number(userId)}:${Number(movieId)}:${Number(rank)}`;
@@ -195,7 +281,7 @@ class PrismaRecommendationStore implements RecommendationStore {
         const id = ids.get(key(r.userId, r.movieId, r.rank));
         if (id === undefined) throw new Error(`saveBatch: no id returned for movie ${r.movieId} at rank ${r.rank}`);
         // The same record get() reads back.
-        return { ...r, id, createdAt, mood: readingFrom(r.mood?.label ?? null, distributions[k]!) };
+        return { ...r, id, createdAt, moodObservationId: r.moodObservationId ?? null, mood: readingFrom(r.mood?.label ?? null, distributions[k]!) };
       })
       .sort((a, b) => a.rank - b.rank);
   }
@@ -337,7 +423,7 @@ class PrismaPartyStore implements PartyStore {
 
 /** Tables with a userId column; /forget and /export walk them. The privacy test checks this against the schema. */
 export const USER_TABLES = [
-  'identity', 'preference', 'rating', 'moodObservation', 'recommendation', 'review', 'partyMember', 'partyVote', 'trackRating',
+  'identity', 'preference', 'rating', 'moodObservation', 'moodCorrection', 'donatedSentence', 'recommendation', 'review', 'partyMember', 'partyVote', 'trackRating',
 ] as const;
 
 class PrismaPrivacyStore implements PrivacyStore {
@@ -374,6 +460,7 @@ export function createPrismaStores(database: Database): Stores {
     preferences: new PrismaPreferenceStore(db),
     ratings: new PrismaRatingStore(db),
     moods: new PrismaMoodStore(database),
+    corrections: new PrismaCorrectionStore(db),
     recommendations: new PrismaRecommendationStore(database),
     reviews: new PrismaReviewStore(db),
     catalog: new PrismaCatalogStore(database),

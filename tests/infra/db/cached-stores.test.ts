@@ -18,7 +18,7 @@ function countingStores() {
       async resolve(platform: string, externalId: string) {
         reads.resolve++;
         const key = `${platform}:${externalId}`;
-        if (!users.has(key)) users.set(key, { id: nextUser++, photoConsentAt: null, onboardedAt: null });
+        if (!users.has(key)) users.set(key, { id: nextUser++, photoConsentAt: null, onboardedAt: null, moodDonationAt: null });
         return users.get(key)!;
       },
       async setPhotoConsent(userId: number, consent: boolean) {
@@ -38,6 +38,7 @@ function countingStores() {
     moods: {
       async add(userId: number, reading: MoodReading) {
         moods.set(userId, reading);
+        return moods.size;
       },
       async latest(userId: number) {
         reads.latest++;

@@ -34,7 +34,7 @@ describe.each(providers)('Prisma stores on $name', ({ open }) => {
     const c = await stores.users.resolve('discord', '42');
     expect(a.id).toBe(b.id);
     expect(c.id).not.toBe(a.id);
-    expect(b).toEqual({ id: a.id, photoConsentAt: null, onboardedAt: null });
+    expect(b).toEqual({ id: a.id, photoConsentAt: null, onboardedAt: null, moodDonationAt: null });
     await stores.users.setPhotoConsent(a.id, true);
     await stores.users.markOnboarded(a.id);
     const again = await stores.users.resolve('telegram', '42');
@@ -99,6 +99,39 @@ describe.each(providers)('Prisma stores on $name', ({ open }) => {
     expect(rows[0]!.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
+  it('given a mood correction, the observation, the picks made for it and the ratings on them take the chosen mood; the model reading is kept', async () => {
+    const u = await stores.users.resolve('terminal', 'corrects');
+    const at = new Date();
+    const obs = await stores.moods.add(u.id, sad, null, { input: 'text', modelVersion: 'text:test' });
+    expect(await stores.moods.get(obs)).toMatchObject({ id: obs, userId: u.id, input: 'text', modelVersion: 'text:test', reading: { label: 'sadness', source: 'text' } });
+    const saved = await stores.recommendations.saveBatch([1, 2].map((movieId, k) => ({
+      batchId: 'corr', userId: u.id, movieId, platform: 'terminal' as const, chatId: 't', rank: k + 1, score: 3, reason: 'r', mood: sad, moodObservationId: obs, modelVersion: 'v',
+    })));
+    expect(saved[0]!.moodObservationId).toBe(obs);
+    await stores.ratings.upsert({ userId: u.id, movieId: 1, value: 4, kind: 'stars', source: 'button', moodLabel: 'sadness', moodDistribution: sad.distribution, at });
+    const joy = { label: 'joy' as const, distribution: toDistribution({ joy: 1 }), confidence: 1, source: 'user' as const };
+    const record = { userId: u.id, observationId: obs, modelLabel: 'sadness' as const, modelDistribution: sad.distribution, chosenLabel: 'joy' as const, inputKind: 'text' as const, modelVersion: 'text:test', at };
+    const relabelled = await stores.corrections.apply(record, joy, { text: 'i feel great honestly' });
+    expect(relabelled.map((r) => [r.movieId, r.moodLabel])).toEqual([[1, 'joy']]);
+    expect((await stores.moods.get(obs))!.reading).toMatchObject({ label: 'joy', confidence: 1, source: 'user' });
+    expect((await stores.recommendations.get(saved[1]!.id))!.mood!.label).toBe('joy');
+    expect((await stores.ratings.forUser(u.id))[0]!.moodLabel).toBe('joy');
+    expect(await stores.corrections.forObservation(obs)).toMatchObject({ modelLabel: 'sadness', chosenLabel: 'joy', inputKind: 'text' });
+    // Pressing again changes the choice, keeps the model's reading, and re-labels the donated sentence.
+    await stores.corrections.apply({ ...record, chosenLabel: 'love' }, { ...joy, label: 'love', distribution: toDistribution({ love: 1 }) }, { text: 'ignored on update' });
+    expect(await stores.corrections.forObservation(obs)).toMatchObject({ modelLabel: 'sadness', chosenLabel: 'love' });
+    const donated = await stores.corrections.donatedSentences();
+    expect(donated.map((d) => [d.text, d.label])).toContainEqual(['i feel great honestly', 'love']);
+    expect(Object.keys(donated[0]!).sort()).toEqual(['at', 'label', 'text']);
+    expect((await stores.moods.since(u.id, new Date(at.getTime() - 60_000))).map((m) => m.reading.label)).toEqual(['love']);
+    // Turning the setting off erases the user's sentences.
+    await stores.users.setMoodDonation(u.id, true);
+    expect((await stores.users.resolve('terminal', 'corrects')).moodDonationAt).toBeInstanceOf(Date);
+    await stores.users.setMoodDonation(u.id, false);
+    expect(await t.database.db.donatedSentence.count({ where: { userId: u.id } })).toBe(0);
+    expect(await t.database.db.moodCorrection.count({ where: { userId: u.id } })).toBe(1);
+  });
+
   it('given a chat with an open party, refuses a second one; members join once and vote once', async () => {
     const host = await stores.users.resolve('telegram', 'host');
     const guest = await stores.users.resolve('telegram', 'guest');
@@ -139,11 +172,18 @@ describe.each(providers)('Prisma stores on $name', ({ open }) => {
     await stores.preferences.set(u.id, DEFAULT_PREFERENCES);
     await stores.ratings.upsert({ userId: u.id, movieId: 3, value: 5, kind: 'stars', source: 'button', moodLabel: null, moodDistribution: null, at: new Date() });
     await stores.ratings.upsert({ userId: other.id, movieId: 3, value: 1, kind: 'stars', source: 'button', moodLabel: null, moodDistribution: null, at: new Date() });
-    await stores.moods.add(u.id, sad, null);
+    const obs = await stores.moods.add(u.id, sad, null, { input: 'text', modelVersion: 'text:test' });
+    await stores.corrections.apply(
+      { userId: u.id, observationId: obs, modelLabel: 'sadness', modelDistribution: sad.distribution, chosenLabel: 'joy', inputKind: 'text', modelVersion: 'text:test', at: new Date() },
+      { label: 'joy', distribution: toDistribution({ joy: 1 }), confidence: 1, source: 'user' },
+      { text: 'a sentence to forget' },
+    );
     await stores.reviews.upsert(u.id, 3, 'loved it', 0.8);
     await stores.parties.create({ id: 'party00005', platform: 'telegram', chatId: '-300', createdById: u.id, deadline: new Date() });
     const exported = await stores.privacy.export(u.id);
     expect((exported.rating as unknown[]).length).toBe(1);
+    expect((exported.moodCorrection as unknown[]).length).toBe(1);
+    expect(JSON.stringify(exported.donatedSentence)).toContain('a sentence to forget');
     const counts = await stores.privacy.erase(u.id);
     expect(counts.user).toBe(1);
     const db = t.database.db as unknown as Record<string, { count(a: unknown): Promise<number> }>;
