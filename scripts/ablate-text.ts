@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { argmax } from './lib/text-metrics.js';
 import { parseSourceList, SOURCE_NAMES, TEXT_LABELS, type SourceName } from './lib/text-sources.js';
-import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, pretrainedFor, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
 import { defaultTextDataDir } from './lib/text-paths.js';
 
 const { values: args } = parseArgs({
@@ -35,6 +35,7 @@ const mixes: SourceName[][] = args.mixes
 const net = netFromArgs(args);
 const seed = net.seed;
 const corpusOptions = corpusFromArgs(args);
+const pretrained = pretrainedFor(net);
 const python = ensureTrainingPython(args.python);
 const columns = ['chat-dev', ...SOURCE_NAMES, 'goemotions-ekman'] as const;
 
@@ -47,7 +48,7 @@ interface MixRow {
 }
 const rows: MixRow[] = [];
 for (const mix of mixes) {
-  const corpus = buildCorpus({ ...corpusOptions, dataDir: path.resolve(String(args.data)), sources: mix, normalise: args.normalise !== 'off' });
+  const corpus = buildCorpus({ ...corpusOptions, dataDir: path.resolve(String(args.data)), sources: mix, normalise: args.normalise !== 'off', pretrained });
   const work = mkdtempSync(path.join(os.tmpdir(), 'moodreel-ablate-'));
   console.log(`\n== ${mix.join(' + ')}: ${corpus.train.ids.length} training rows, vocabulary ${corpus.vocab.tokens.length}`);
   try {

@@ -25,7 +25,7 @@ import { argmax, balancedAccuracy } from './lib/text-metrics.js';
 import { buildOnnxModel } from './lib/text-onnx.js';
 import { defaultTextDataDir } from './lib/text-paths.js';
 import { parseSourceList, SOURCE_NAMES, TEXT_LABELS } from './lib/text-sources.js';
-import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, pretrainedFor, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
 import { writeTokenizerFiles } from './lib/text-tokenizer.js';
 
 const { values: args } = parseArgs({
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
   },
 });
 
+const EMBEDDING_TEXT = { random: 'learnt from the corpora', glove: 'started from GloVe 6B', 'glove-static': 'GloVe 6B, fixed and shared' } as const;
+
 const started = Date.now();
 const dataDir = path.resolve(String(args.data));
 const outDir = path.resolve(String(args.out));
@@ -51,7 +53,7 @@ const maxTokens = corpusOptions.maxTokens;
 const python = ensureTrainingPython(args.python);
 
 // 1. Corpus and tokenizer, written to a staging folder next to the output.
-const corpus = buildCorpus({ ...corpusOptions, dataDir, sources, normalise: true });
+const corpus = buildCorpus({ ...corpusOptions, dataDir, sources, normalise: true, pretrained: pretrainedFor(net) });
 console.log(`data: ${corpus.train.ids.length} training sentences from ${sources.join(', ')}; vocabulary ${corpus.vocab.tokens.length}`);
 for (const s of corpus.summary) console.log(`  ${s.source.padEnd(12)} train ${String(s.train).padStart(6)}  dev ${String(s.dev).padStart(5)}  left out by the mapping ${s.dropped}`);
 console.log(`  class weight after balancing: ${TEXT_LABELS.map((l, c) => `${l} ${Math.round(corpus.classWeight[c]!)}`).join(', ')}`);
@@ -212,7 +214,7 @@ const goEkman = ekmanFigures(go.labels, served.get('goemotions')!.map((p) => arg
 
 const card = {
   name: 'moodreel-text-emotion',
-  architecture: `ensemble of ${net.members} word CNNs (embeddings ${net.dim}-d, filters ${net.filters} x widths ${net.widths.join('/')}, max-pool, linear) over 7 moods`,
+  architecture: `ensemble of ${net.members} word CNNs (embeddings ${net.dim}-d ${EMBEDDING_TEXT[net.embeddings]}, filters ${net.filters} x widths ${net.widths.join('/')}, max-pool, linear) over 7 moods`,
   labels: TEXT_LABELS,
   neutralThreshold: threshold,
   neutralBias,
@@ -222,7 +224,7 @@ const card = {
   licences: 'inherits the terms of its sources: DailyDialog CC BY-NC-SA 4.0 (non-commercial), MELD GPL-3.0, GoEmotions Apache-2.0, dair-ai and ISEAR research use; see docs/text-model.md',
   dev: Object.fromEntries(devRows.map((r) => [r.set, { n: r.n, model: r.model, detector: r.detector }])),
   goemotionsEkman: goEkman,
-  training: { ...net, classBalance: corpusOptions.classBalance, minCount: corpusOptions.minCount, vocabulary: corpus.vocab.tokens.length, maxTokens, bestEpochs: result.members.map((m) => m.bestEpoch) },
+  training: { ...net, classBalance: corpusOptions.classBalance, minCount: corpusOptions.minCount, pretrainedExtra: net.embeddings === 'random' ? 0 : corpusOptions.pretrainedExtra, vocabulary: corpus.vocab.tokens.length, maxTokens, bestEpochs: result.members.map((m) => m.bestEpoch) },
 };
 writeFileSync(path.join(staging, 'moodreel.json'), `${JSON.stringify(card, null, 2)}\n`);
 

@@ -134,6 +134,11 @@ export interface OnnxExportOptions {
   readonly producer?: string;
 }
 
+function sameTable(a: CnnWeights, b: CnnWeights): boolean {
+  if (a.vocabSize !== b.vocabSize || a.dim !== b.dim) return false;
+  return Buffer.from(a.embedding.buffer, a.embedding.byteOffset, a.embedding.byteLength).equals(Buffer.from(b.embedding.buffer, b.embedding.byteOffset, b.embedding.byteLength));
+}
+
 /** Builds the serialized ONNX model for one network or an ensemble averaging logits. */
 export function buildOnnxModel(members: readonly CnnWeights[], options: OnnxExportOptions): Uint8Array {
   if (members.length === 0) throw new Error('buildOnnxModel: no network given');
@@ -151,7 +156,11 @@ export function buildOnnxModel(members: readonly CnnWeights[], options: OnnxExpo
     if (w.classes !== classes) throw new Error('buildOnnxModel: members disagree on the number of classes');
     const p = `m${m}_`;
     const { kernel, bias, maxWidth, total } = convKernel(w);
-    if (options.float16Embeddings) {
+    // Members trained with the same frozen embeddings share one table (and one Gather).
+    const twin = members.findIndex((o, k) => k < m && sameTable(o, w));
+    if (twin >= 0) {
+      nodes.push(node('Identity', [`m${twin}_emb`], [`${p}emb`]));
+    } else if (options.float16Embeddings) {
       inits.push(float16Tensor(`${p}embedding`, [w.vocabSize, w.dim], w.embedding));
       nodes.push(node('Gather', [`${p}embedding`, 'input_ids'], [`${p}emb16`], [attrInt('axis', 0)]));
       nodes.push(node('Cast', [`${p}emb16`], [`${p}emb`], [attrInt('to', DataType.FLOAT)]));

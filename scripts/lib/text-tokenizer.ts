@@ -81,20 +81,32 @@ export function makeVocabulary(tokens: readonly string[]): Vocabulary {
   return { tokens, ids: new Map(tokens.map((t, i) => [t, i])) };
 }
 
+export interface VocabularyOptions {
+  readonly minCount: number;
+  readonly suffixes?: readonly string[];
+  /** Words with pre-trained vectors: kept from their first occurrence in training. */
+  readonly known?: (word: string) => boolean;
+  /** More whole words (with pre-trained vectors), appended after the training words. */
+  readonly extra?: readonly string[];
+}
+
 /**
- * Whole words seen at least `minCount` times in training, most frequent first, after
- * the special tokens, plus `##` suffix pieces (common endings such as ##ing, ##ed)
- * so that an unseen inflection still maps to its stem instead of [UNK].
+ * Whole words seen at least `minCount` times in training (once, for `known` words),
+ * most frequent first, after the special tokens; then `extra` words not seen in
+ * training; then `##` suffix pieces (common endings such as ##ing, ##ed) so that an
+ * unseen inflection still maps to its stem instead of [UNK].
  */
-export function buildVocabulary(texts: readonly string[], options: { minCount: number; suffixes?: readonly string[] }): Vocabulary {
+export function buildVocabulary(texts: readonly string[], options: VocabularyOptions): Vocabulary {
   const counts = new Map<string, number>();
   for (const text of texts) for (const w of basicTokenize(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
   const words = [...counts.entries()]
-    .filter(([, c]) => c >= options.minCount)
+    .filter(([w, c]) => c >= options.minCount || options.known?.(w))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([w]) => w);
-  const suffixes = (options.suffixes ?? []).map((s) => `##${s}`);
-  return makeVocabulary([...SPECIAL_TOKENS, ...words, ...suffixes]);
+  const seen = new Set(words);
+  const extra = (options.extra ?? []).filter((w) => !seen.has(w) && (seen.add(w), true));
+  const suffixes = (options.suffixes ?? []).map((s) => `##${s}`).filter((s) => !seen.has(s));
+  return makeVocabulary([...SPECIAL_TOKENS, ...words, ...extra, ...suffixes]);
 }
 
 /** Token ids of one text with [CLS] and [SEP], cut to `maxTokens` in all (as transformers.js truncates). */

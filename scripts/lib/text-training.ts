@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { normaliseForMood } from '../../src/core/agents/mood/text-normalise.js';
+import { embeddingTable, loadPretrainedVectors, PRETRAINED_DIM, type PretrainedVectors } from './text-embeddings.js';
 import type { CnnWeights } from './text-onnx.js';
 import { accuracy, macroF1 } from './text-metrics.js';
 import { CLASSES, MOOD_NAMES, parseSourceList, readSemicolonFile, SOURCE_NAMES, readSource, TEXT_LABELS, type SourceName, type SourceRow } from './text-sources.js';
@@ -32,7 +33,16 @@ export interface NetConfig {
   readonly members: number;
   /** Torch threads; part of the seed contract (float sums depend on it). */
   readonly threads: number;
+  /**
+   * Word embeddings: `random` (learnt from the corpora alone), `glove` (start from the
+   * pre-trained vectors, then learn) or `glove-static` (pre-trained vectors kept fixed,
+   * so words the corpora never show keep their meaning; one table serves every member).
+   */
+  readonly embeddings: EmbeddingMode;
 }
+
+export const EMBEDDING_MODES = ['random', 'glove', 'glove-static'] as const;
+export type EmbeddingMode = (typeof EMBEDDING_MODES)[number];
 
 export const DEFAULT_NET: NetConfig = {
   dim: 96,
@@ -48,6 +58,7 @@ export const DEFAULT_NET: NetConfig = {
   seed: 42,
   members: 3,
   threads: 1,
+  embeddings: 'random',
 };
 
 /**
@@ -65,6 +76,12 @@ export const DEFAULT_SOURCE_WEIGHTS: Readonly<Record<SourceName, number>> = {
   dailydialog: 1,
   requests: 1,
 };
+
+/**
+ * With pre-trained vectors, the vocabulary also takes this many of their most frequent
+ * words that training never shows, so a chat line's rarer words still have a meaning.
+ */
+export const DEFAULT_PRETRAINED_EXTRA = 20_000;
 
 /** How far class totals are pulled towards their mean (see buildCorpus). */
 export const DEFAULT_CLASS_BALANCE = 0.5;
@@ -85,6 +102,8 @@ export const TRAINING_OPTIONS = {
   'class-balance': { type: 'string', default: String(DEFAULT_CLASS_BALANCE) },
   'source-weights': { type: 'string', default: '' },
   threads: { type: 'string', default: String(DEFAULT_NET.threads) },
+  embeddings: { type: 'string', default: DEFAULT_NET.embeddings },
+  'pretrained-extra': { type: 'string', default: String(DEFAULT_PRETRAINED_EXTRA) },
   'min-count': { type: 'string', default: '2' },
   'max-tokens': { type: 'string', default: '128' },
   python: { type: 'string' },
@@ -100,11 +119,16 @@ function numberArg(values: TrainingArgs, name: keyof typeof TRAINING_OPTIONS): n
 
 /** The network settings from parsed TRAINING_OPTIONS. */
 export function netFromArgs(values: TrainingArgs): NetConfig {
+  const embeddings = String(values.embeddings) as EmbeddingMode;
+  if (!EMBEDDING_MODES.includes(embeddings)) throw new Error(`--embeddings must be one of ${EMBEDDING_MODES.join(', ')} (got ${String(values.embeddings)})`);
+  const dim = numberArg(values, 'dim');
+  if (embeddings !== 'random' && dim !== PRETRAINED_DIM) throw new Error(`--embeddings ${embeddings} needs --dim ${PRETRAINED_DIM}, the pre-trained vectors' size (got ${dim})`);
   return {
     ...DEFAULT_NET,
+    embeddings,
     seed: numberArg(values, 'seed'),
     members: numberArg(values, 'members'),
-    dim: numberArg(values, 'dim'),
+    dim,
     filters: numberArg(values, 'filters'),
     widths: String(values.widths).split(',').map(Number),
     maxEpochs: numberArg(values, 'epochs'),
@@ -118,7 +142,7 @@ export function netFromArgs(values: TrainingArgs): NetConfig {
 }
 
 /** Corpus settings (all but the data folder and the sources) from parsed TRAINING_OPTIONS. */
-export function corpusFromArgs(values: TrainingArgs): Omit<CorpusOptions, 'dataDir' | 'sources' | 'normalise'> {
+export function corpusFromArgs(values: TrainingArgs): Omit<CorpusOptions, 'dataDir' | 'sources' | 'normalise' | 'pretrained'> {
   const sourceWeights: Record<SourceName, number> = { ...DEFAULT_SOURCE_WEIGHTS };
   for (const pair of String(values['source-weights'] ?? '').split(',').filter(Boolean)) {
     const [name, weight] = pair.split('=');
@@ -132,7 +156,17 @@ export function corpusFromArgs(values: TrainingArgs): Omit<CorpusOptions, 'dataD
     seed: numberArg(values, 'seed'),
     minCount: numberArg(values, 'min-count'),
     maxTokens: numberArg(values, 'max-tokens'),
+    pretrainedExtra: numberArg(values, 'pretrained-extra'),
   };
+}
+
+/** The pre-trained vectors a network needs (undefined for random embeddings). */
+export function pretrainedFor(net: NetConfig): PretrainedVectors | undefined {
+  if (net.embeddings === 'random') return undefined;
+  const started = Date.now();
+  const pre = loadPretrainedVectors();
+  console.log(`pre-trained vectors: ${pre.words.length} words, ${pre.dim}-d (${((Date.now() - started) / 1000).toFixed(1)} s to read)`);
+  return pre;
 }
 
 export interface CorpusOptions {
@@ -147,6 +181,10 @@ export interface CorpusOptions {
   readonly maxTokens: number;
   /** Apply the detector's normaliser to training text (as served). */
   readonly normalise: boolean;
+  /** Pre-trained word vectors: they shape the vocabulary and give the initial embeddings. */
+  readonly pretrained?: PretrainedVectors;
+  /** How many of the vectors' most frequent unseen words join the vocabulary. */
+  readonly pretrainedExtra: number;
 }
 
 export interface EvalSet {
@@ -168,6 +206,8 @@ export interface Corpus {
   readonly summary: { source: SourceName; train: number; dev: number; dropped: number }[];
   /** Total training weight per class after source and class weights. */
   readonly classWeight: readonly number[];
+  /** Initial embedding table [vocabulary, dim] from the pre-trained vectors, when given. */
+  readonly embeddingInit?: { readonly table: Float32Array; readonly found: number };
 }
 
 
@@ -198,7 +238,13 @@ export function buildCorpus(options: CorpusOptions): Corpus {
       sourceOf.push(s.name);
     }
   }
-  const vocab = buildVocabulary(texts, { minCount: options.minCount, suffixes: SUFFIXES });
+  const pre = options.pretrained;
+  const vocab = buildVocabulary(texts, {
+    minCount: options.minCount,
+    suffixes: SUFFIXES,
+    known: pre ? (w) => pre.index.has(w) : undefined,
+    extra: pre ? pre.words.filter((w) => /^[a-z]+$/.test(w)).slice(0, options.pretrainedExtra) : undefined,
+  });
   const encodeText = (t: string): number[] => encode(t, vocab, options.maxTokens);
   const ids = texts.map(encodeText);
   // Class balance: each class's total (after source weights) is pulled towards the mean by (mean / total)^classBalance.
@@ -214,7 +260,8 @@ export function buildCorpus(options: CorpusOptions): Corpus {
     toEvalSet('chat-dev', readSemicolonFile(chatDevPath(options.dataDir), MOOD_NAMES), norm, encodeText),
   ];
   const summary = read.map((s) => ({ source: s.name, train: s.train.length, dev: s.dev.length, dropped: s.dropped }));
-  return { vocab, train: { texts, ids, targets, weights }, evals, summary, classWeight };
+  const embeddingInit = pre ? embeddingTable(vocab.tokens, pre, options.seed) : undefined;
+  return { vocab, train: { texts, ids, targets, weights }, evals, summary, classWeight, embeddingInit };
 }
 
 // ---- the PyTorch side ----------------------------------------------------------------
@@ -282,8 +329,16 @@ export async function trainWithTorch(corpus: Corpus, sources: readonly SourceNam
     { name: 'chat-dev', weight: 0.5 },
     ...sources.map((s) => ({ name: s, weight: 0.5 / sources.length })),
   ].map((s) => ({ ...s, ids: byName.get(s.name)!.ids, labels: byName.get(s.name)!.labels }));
+  if (net.embeddings !== 'random' && !corpus.embeddingInit) throw new Error(`--embeddings ${net.embeddings}: the corpus was built without pre-trained vectors`);
+  let embeddingInit: string | undefined;
+  if (net.embeddings !== 'random') {
+    embeddingInit = path.join(workDir, 'embedding-init.bin');
+    const t = corpus.embeddingInit!.table;
+    writeFileSync(embeddingInit, Buffer.from(t.buffer, t.byteOffset, t.byteLength));
+  }
   const job = {
     config: net,
+    embeddingInit,
     vocabSize: corpus.vocab.tokens.length,
     train: { ids: corpus.train.ids, targets: corpus.train.targets, weights: corpus.train.weights },
     selection,

@@ -7,7 +7,7 @@ graph is the one MoodReel's own exporter writes and checks.
 
     python train_text_cnn.py JOB.json OUT_DIR
 
-The network (Kim 2014): embeddings -> 1D convolutions of several widths over the tokens
+The network (Kim 2014): embeddings (random, or GloVe vectors fine-tuned or kept fixed) -> 1D convolutions of several widths over the tokens
 (each window covers tokens t..t+k-1, zero-padded on the right, as the ONNX graph does) ->
 ReLU -> attention mask -> max over time -> dropout -> linear. An ensemble averages logits.
 
@@ -93,7 +93,14 @@ def train_member(job, member, log):
     weights = torch.tensor(train["weights"], dtype=torch.float32)
     classes = targets.shape[1]
     model = TextCnn(job["vocabSize"], cfg["dim"], cfg["filters"], cfg["widths"], classes, cfg["dropout"])
-    opt = torch.optim.Adam(model.parameters(), lr=cfg["learningRate"])
+    if job.get("embeddingInit"):
+        table = np.fromfile(job["embeddingInit"], dtype="<f4").reshape(job["vocabSize"], cfg["dim"])
+        with torch.no_grad():
+            model.embedding.weight.copy_(torch.from_numpy(table))
+            model.embedding.weight[PAD_ID].zero_()
+        # glove-static: the pre-trained vectors stay as they are (one shared table in the export).
+        model.embedding.weight.requires_grad_(cfg["embeddings"] != "glove-static")
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg["learningRate"])
     smooth = cfg["labelSmoothing"]
     batch = cfg["batchSize"]
     selection = job["selection"]
