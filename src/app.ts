@@ -3,7 +3,8 @@
  * first start), mood detectors, recommender, agents and the conversation core.
  * main.ts adds adapters and schedules; tests and benchmarks use the same app.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { Config } from './config.js';
@@ -34,6 +35,7 @@ import { PrismaMusicStore } from './infra/music/music.store.js';
 import { loadMusicCalibration } from './infra/music/music-calibration.loader.js';
 import { importMusic } from './infra/music/music.importer.js';
 import { isUserError } from './core/errors.js';
+import { createMoodChartRenderer } from './infra/charts/mood-chart.js';
 import type { StopStep } from './lifecycle/shutdown.js';
 
 export interface App {
@@ -90,6 +92,28 @@ export async function ensureEmotionProfiles(stores: Stores, movies: readonly Mov
   logger.info({ movies: profiles.size, seconds: (Date.now() - started) / 1000 }, 'movie emotion profiles computed');
 }
 
+/**
+ * The detector versions a stored reading (and so a mood correction) names: the
+ * face head's manifest version, and the text model's name with a hash of its
+ * card (moodreel.json changes with every training run).
+ */
+export function moodModelVersions(config: Config): { text: string; face: string } {
+  const read = (file: string): string | null => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  const card = read(path.join(config.MOODREEL_TEXT_MODEL, 'moodreel.json'));
+  const manifest = read(path.join(config.MOODREEL_FACE_MODEL_DIR, 'manifest.json'));
+  const faceVersion = manifest ? (JSON.parse(manifest) as { version?: string }).version : undefined;
+  return {
+    text: `text:${path.basename(config.MOODREEL_TEXT_MODEL)}${card ? `@${createHash('sha256').update(card).digest('hex').slice(0, 10)}` : ''}`,
+    face: `face:${faceVersion ?? path.basename(config.MOODREEL_FACE_MODEL_DIR)}`,
+  };
+}
+
 export async function createApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config.DATABASE_URL);
@@ -128,7 +152,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     stores,
     recommender,
     catalog,
-    mood: new MoodAgent({ text, face, gate, moods: stores.moods, maxImageBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6), maxTextChars: config.MOODREEL_MAX_TEXT_CHARS }),
+    mood: new MoodAgent({ text, face, gate, moods: stores.moods, maxImageBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6), maxTextChars: config.MOODREEL_MAX_TEXT_CHARS, versions: moodModelVersions(config) }),
     recommendations: new RecommendationAgent({ stores, recommender, catalog, picks }),
     feedback: new FeedbackAgent({ stores, recommender, catalog, logger }),
     settings: new SettingsAgent({ preferences: stores.preferences, genres }),
@@ -139,6 +163,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     partyMinutes: config.MOODREEL_PARTY_MINUTES,
     maxTextChars: config.MOODREEL_MAX_TEXT_CHARS,
     isUnavailable: isStorageUnavailable,
+    moodChart: createMoodChartRenderer(),
     ...(music ? { music } : {}),
   });
 

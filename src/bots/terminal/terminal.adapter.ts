@@ -3,8 +3,12 @@
  * through the same conversation core as the bots. A script or a test can pipe
  * a whole conversation in. Buttons are shown with a key and pressed with
  * `/press <key>`; `/rate <pick> <1-5|seen|no>` rates a pick of the last answer.
+ * Pictures (the /moodlog chart) are written to a file whose path is printed.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { UserError } from '../../core/errors.js';
 import type { Button, ConversationHandler, ImageInput, Notifier, PickCard, Reply, Turn } from '../../core/conversation/turn.js';
@@ -16,6 +20,8 @@ export interface TerminalOptions {
   readonly userId?: string;
   /** Shown before each line when the input is a TTY. */
   readonly prompt?: string;
+  /** Where pictures are written (default: <OS temp dir>/moodreel). */
+  readonly fileDir?: string;
 }
 
 const CHAT_ID = 'terminal';
@@ -139,6 +145,17 @@ export class TerminalChat {
       .join('\n');
   }
 
+  /** Writes a picture under fileDir with a unique name; returns its absolute path. */
+  private saveFile(fileName: string, data: Uint8Array): string {
+    const dir = path.resolve(this.o.fileDir ?? path.join(os.tmpdir(), 'moodreel'));
+    mkdirSync(dir, { recursive: true });
+    const safe = path.basename(fileName).replace(/[^\w.-]+/g, '_');
+    const ext = path.extname(safe);
+    const file = path.join(dir, `${path.basename(safe, ext)}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}${ext}`);
+    writeFileSync(file, data);
+    return file;
+  }
+
   render(replies: readonly Reply[]): void {
     for (const reply of replies) {
       switch (reply.kind) {
@@ -161,15 +178,22 @@ export class TerminalChat {
           }
           this.write('  Rate a pick: /rate <number> <1-5|seen|no>');
           if (reply.footer) this.write(reply.footer);
+          const b = this.listButtons(reply.footerButtons);
+          if (b) this.write(`${b}\n(press with /press <key>)`);
           break;
         }
         case 'file':
+          if (reply.mimeType.startsWith('image/')) {
+            this.write(`${reply.caption}\nSaved the picture to ${this.saveFile(reply.fileName, reply.data)}`);
+            break;
+          }
           this.write(`${reply.caption}\n--- ${reply.fileName} ---\n${new TextDecoder().decode(reply.data)}\n--- end ---`);
           break;
         case 'ack': {
           this.write(reply.alert ? `⚠ ${reply.toast}` : `✔ ${reply.toast}`);
           if (reply.text) this.write(reply.text);
-          if (reply.buttons) {
+          // A rating press marks a card: the answer's other keys (mood corrections) stay pressable.
+          if (reply.buttons && reply.mark === undefined) {
             this.buttons = new Map();
             const b = this.listButtons(reply.buttons);
             if (b && !reply.buttons.flat().some((x) => 'action' in x && /^[1-5]$|^seen$|^no$/.test(x.key ?? ''))) this.write(b);
