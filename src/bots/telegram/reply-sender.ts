@@ -94,9 +94,19 @@ export class ReplySender {
           await this.sendText(target.chatId, reply.text, undefined, quoteOnce);
           break;
         case 'picks':
+          if (reply.replacesPressed && target.press?.message && (await this.replacePicks(target.press.message, reply))) break;
           await this.sendPicks(target.chatId, reply, quoteOnce);
           break;
         case 'file':
+          if (/^image\/(png|jpeg|webp)$/.test(reply.mimeType)) {
+            // A picture (the /moodlog chart) shows inline as a photo.
+            await this.call('sendPhoto', {
+              chat_id: target.chatId,
+              photo: Input.fromBuffer(Buffer.from(reply.data), reply.fileName),
+              ...(reply.caption ? { caption: truncate(reply.caption, MAX_CAPTION_CHARS) } : {}),
+            });
+            break;
+          }
           await this.call('sendDocument', {
             chat_id: target.chatId,
             document: Input.fromBuffer(Buffer.from(reply.data), reply.fileName),
@@ -197,6 +207,22 @@ export class ReplySender {
     const state = carouselFrom(reply, 'text');
     const sent = await this.call('sendMessage', { chat_id: chatId, text: pageText(state), ...this.markup(state), ...quote });
     this.carousels.set(chatId, sent.message_id, state);
+  }
+
+  /**
+   * New picks shown on the pressed picks message (a mood correction), from card
+   * 1. A photo message stays a photo message and a text card a text card; when
+   * that cannot be (a new card has no poster), returns false and the caller
+   * sends a new answer.
+   */
+  private async replacePicks(message: NonNullable<PressState['message']>, reply: Extract<Reply, { kind: 'picks' }>): Promise<boolean> {
+    const known = this.carousels.get(message.chatId, message.messageId);
+    const media = known?.media ?? (message.hasMedia ? 'photo' : 'text');
+    if (reply.cards.length === 0 || (media === 'photo' && !reply.cards.every((card) => card.posterUrl))) return false;
+    const state = carouselFrom(reply, media);
+    await this.showPage(message, state);
+    this.carousels.set(message.chatId, message.messageId, state);
+    return true;
   }
 
   private markup(state: CarouselState): { reply_markup?: InlineKeyboardMarkup } {
