@@ -28,7 +28,7 @@ const MAX_OPTIONS = 25;
  * inference, recommendation, party set-up): the adapter defers these before
  * calling the core instead of racing the clock.
  */
-export const ALWAYS_DEFER: ReadonlySet<string> = new Set(['mood', 'selfie', 'search', 'watchparty', 'music', 'review']);
+export const ALWAYS_DEFER: ReadonlySet<string> = new Set(['mood', 'selfie', 'search', 'watchparty', 'music', 'review', 'moodlog']);
 
 /**
  * Commands about one person's data. In a server they are answered ephemerally

@@ -84,7 +84,8 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing
         }),
       ];
     case 'picks':
-      return pickMessages(reply, options, force);
+      // A correction's new picks in a server are for the presser only; the pressed message stays as it was.
+      return pickMessages(reply, options, force || (reply.ephemeral ?? false));
     case 'update':
       // Editing an earlier message by ref is not done on Discord yet; what must be seen comes as its own reply.
       return [];
