@@ -46,6 +46,13 @@ describe('renderReply', () => {
     expect(out.every((m) => m.ephemeral)).toBe(true);
   });
 
+  it('given a correction\'s picks marked ephemeral, every message is ephemeral and the seven mood buttons wrap into two rows', () => {
+    const moods = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k, i) => ({ label: k, key: k, action: `k:1:${i}` }));
+    const out = renderReply({ kind: 'picks', header: 'h', cards: [], footer: 'Not quite? I feel…', footerButtons: [moods.slice(0, 4), moods.slice(4)], ephemeral: true }) as OutgoingMessage[];
+    expect(out.every((m) => m.ephemeral)).toBe(true);
+    expect(out.at(-1)!.components.map((row) => row.components.length)).toEqual([4, 3]);
+  });
+
   it('given an ack with buttons null, clears the rows; with none, leaves them', () => {
     expect(renderReply({ kind: 'ack', toast: 't', buttons: null })).toEqual([{ kind: 'ack', toast: 't', components: [] }]);
     expect(renderReply({ kind: 'ack', toast: 't' })).toEqual([{ kind: 'ack', toast: 't' }]);
@@ -108,7 +115,7 @@ describe('slash commands from COMMANDS', () => {
   });
 
   it('treats the commands not allowed in groups as private', () => {
-    expect([...privateCommands(COMMANDS)].sort()).toEqual(['export', 'forget', 'review', 'selfie', 'settings']);
+    expect([...privateCommands(COMMANDS)].sort()).toEqual(['export', 'forget', 'moodlog', 'review', 'selfie', 'settings']);
   });
 });
 
