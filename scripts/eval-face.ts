@@ -2,7 +2,8 @@
  * `npm run eval:face -- <file-or-folder> [--close-ups] [--limit N] [--out file] [--model-dir dir] [--tta identity,flip] [--detector tiny|ssd]`
  *
  * FER2013 Kaggle CSV (emotion,pixels,Usage; .gz or plain): the 48x48 crops go straight to
- * the expression model (no detection), resized to 112 px as face-api does. The Kaggle
+ * the expression model (no detection): as they are for the CNN, resized to 112 px for
+ * face-api's backbone. The Kaggle
  * files are sorted by class, so --limit takes a seeded random sample, never the first rows.
  * A folder of photos (label = file-name prefix, e.g. happy.jpg, sad_2.png, or a
  * labels.csv `file,label`) goes through the whole selfie pipeline (decode, detect,
@@ -12,6 +13,9 @@
  * and the generated photos without a face are run too; a line names both rates.
  * Scored in the 7 FER classes. Prints accuracy, macro-F1 and a confusion matrix, then
  * one JSON line {"accuracy","macroF1","n","noFace"}.
+ * With --framing and a FER2013 file (use train, not public-test), measures instead how the CNN's
+ * crop should sit around the detector's box (scripts/lib/face-framing.ts) on --limit crops
+ * (default 400) and prints that as the JSON line.
  */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +25,7 @@ import { FER_EXPRESSIONS, loadFaceExpressionModel, type FaceExpressionManifest }
 import { FER_SIZE, isFerCsv, loadFer, type FerRow } from './lib/face-fer.js';
 import { ferCrops, sampleRows } from './lib/face-data.js';
 import { closeUpCrops, nonFaceImages } from './lib/face-closeups.js';
+import { measureFraming } from './lib/face-framing.js';
 import { accuracy, argmax, confusionMatrix, macroF1, perClassF1 } from './lib/text-metrics.js';
 
 const args = process.argv.slice(2);
@@ -41,6 +46,14 @@ const modelDir = flag('--model-dir') ?? 'models/face-expression';
 const tta = flag('--tta')?.split(',') as FaceExpressionManifest['tta'] | undefined;
 const detector = (flag('--detector') ?? 'tiny') as FaceDetectorKind;
 const closeUps = args.includes('--close-ups');
+
+if (args.includes('--framing')) {
+  const rows = sampleRows(await loadFer(target), Number(flag('--limit') ?? 400), seed);
+  const result = await measureFraming(await createFaceMoodDetector({ modelDir, detector: 'tiny' }), rows.map((r) => r.pixels));
+  console.log(`framing on ${result.crops} FER crops of ${target}: a face found in ${result.found}`);
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
 
 const LABEL_ALIASES: Record<string, number> = {
   angry: 0, anger: 0, disgust: 1, disgusted: 1, fear: 2, fearful: 2, scared: 2, happy: 3, happiness: 3, joy: 3,
@@ -66,7 +79,7 @@ async function evalFer(file: string): Promise<Scored[]> {
   const BATCH = 64;
   for (let k = 0; k < rows.length; k += BATCH) {
     const batch = rows.slice(k, k + BATCH);
-    const crops = ferCrops(model.faceApi.tf, batch.map((r) => r.pixels));
+    const crops = ferCrops(model.faceApi.tf, batch.map((r) => r.pixels), model.inputSize);
     const probs = await model.classify(crops).finally(() => crops.dispose());
     probs.forEach((p, j) => {
       scored.push({ input: `${path.basename(file)}#${k + j}`, truth: batch[j]!.label, predicted: argmax(p), detail: { expressions: named(p) } });

@@ -18,16 +18,17 @@ export function sampleRows<T>(rows: readonly T[], limit: number, seed: number): 
 }
 
 /**
- * 48x48 grey crops -> [N, 112, 112, 3] float RGB 0..255, resized the way face-api's
- * NetInput does (bilinear, no corner alignment). Caller disposes.
+ * 48x48 grey crops -> [N, size, size, 3] float RGB 0..255 (size: the model's input side,
+ * default face-api's 112), resized the way face-api's NetInput does (bilinear, no corner
+ * alignment); at 48 the crops pass unchanged. Caller disposes.
  */
-export function ferCrops(t: typeof tf, crops: readonly Uint8Array[]): tf.Tensor4D {
+export function ferCrops(t: typeof tf, crops: readonly Uint8Array[], size = EXPRESSION_INPUT_SIZE): tf.Tensor4D {
   const flat = new Float32Array(crops.length * FER_SIZE * FER_SIZE);
   crops.forEach((c, i) => flat.set(c, i * FER_SIZE * FER_SIZE));
   return t.tidy(() => {
     const grey = t.tensor4d(flat, [crops.length, FER_SIZE, FER_SIZE, 1]);
     const rgb = t.tile(grey, [1, 1, 1, 3]) as tf.Tensor4D;
-    return t.image.resizeBilinear(rgb, [EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE], false, false);
+    return size === FER_SIZE ? rgb : t.image.resizeBilinear(rgb, [size, size], false, false);
   });
 }
 

@@ -1,6 +1,8 @@
 /**
- * The facial expression classifier: face-api's expression backbone plus a head, with
- * test-time augmentation, described by a small manifest in models/face-expression/.
+ * The facial expression classifier, described by a small manifest in models/face-expression/:
+ * either MoodReel's own CNN on 48x48 grey crops (`head.kind: 'cnn'`, trained by
+ * scripts/train-face.ts with PyTorch, served here on TensorFlow.js WASM), or face-api's
+ * expression backbone plus a head (stock or a trained MLP), with test-time augmentation.
  *
  * Why a manifest and not just face-api's call: the model that ships is a choice
  * (which head, which augmentations, how a face is framed) made and measured by
@@ -23,8 +25,10 @@ import { loadFaceApi, type DenseBlockWeights, type ExpressionBackboneWeights, ty
 export const FER_EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type FerExpression = (typeof FER_EXPRESSIONS)[number];
 
-/** Side of the square crop the backbone reads. */
+/** Side of the square crop face-api's backbone reads. */
 export const EXPRESSION_INPUT_SIZE = 112;
+/** Side of the grey crop MoodReel's CNN reads: FER2013's. */
+export const CNN_INPUT_SIZE = 48;
 /** Width of the features a trained head reads: dense3 pooled (256) then dense2 pooled (128). */
 export const EXPRESSION_FEATURE_SIZE = 384;
 
@@ -54,23 +58,38 @@ const manifestSchema = z.object({
       /** Share of face-api's stock classifier in the probabilities (chosen on train's holdout); 0 = the head alone. */
       stockBlend: z.number().min(0).max(1).default(0),
     }),
+    z.object({
+      kind: z.literal('cnn'),
+      /** float32 LE, BatchNorm folded: per convolution kernel [3, 3, in, out] then bias, then the linear layer [in, 7] and bias. */
+      weights: z.string().min(1),
+      inputSize: z.literal(CNN_INPUT_SIZE),
+      /** Channels of each stage; each stage is `convs` 3x3 convolutions + ReLU, then a 2x2 max-pool. */
+      widths: z.array(z.number().int().positive()).min(1),
+      convs: z.number().int().positive(),
+    }),
   ]),
   /** Views averaged at test time: the crop as is, and mirrored. */
   tta: z.array(z.enum(['identity', 'flip'])).min(1),
   /** Face crop side as a multiple of the detector box's longer side. */
   cropScale: z.number().min(0.5).max(2),
+  /** Crop centre moved down by this fraction of the box's height (FER2013's framing for the CNN). */
+  cropShiftY: z.number().min(-0.5).max(0.5).default(0),
   metrics: z.record(z.unknown()).optional(),
   notes: z.string().optional(),
 });
 
 export type FaceExpressionManifest = z.infer<typeof manifestSchema>;
+/** A manifest as written (fields with defaults may be left out). */
+export type FaceExpressionManifestInput = z.input<typeof manifestSchema>;
 
 export interface FaceExpressionModel {
   readonly manifest: FaceExpressionManifest;
   readonly faceApi: LoadedFaceApi;
+  /** Side of the square crops `classify` takes: 112 for face-api's backbone, 48 for the CNN. */
+  readonly inputSize: number;
   /**
-   * Classifies square face crops ([N, 112, 112, 3], RGB 0..255; the caller keeps
-   * ownership). Returns one FER-ordered probability vector per crop.
+   * Classifies square face crops ([N, inputSize, inputSize, 3], RGB 0..255; the caller
+   * keeps ownership). Returns one FER-ordered probability vector per crop.
    */
   classify(crops: tf.Tensor4D): Promise<Float32Array[]>;
 }
@@ -171,6 +190,58 @@ export function readMlpHead(t: typeof tf, file: string, layers: readonly z.infer
   return { mean, std, layers: stack };
 }
 
+/** The CNN's layers as tensors (BatchNorm already folded into each convolution). */
+export interface CnnWeights {
+  readonly convs: readonly { readonly kernel: tf.Tensor4D; readonly bias: tf.Tensor1D; readonly poolAfter: boolean }[];
+  readonly kernel: tf.Tensor2D;
+  readonly bias: tf.Tensor1D;
+}
+
+/** Reads the CNN's weights file (layout in the manifest schema); a size mismatch is model_missing. */
+export function readCnnWeights(t: typeof tf, file: string, widths: readonly number[], convs: number): CnnWeights {
+  if (!existsSync(file)) {
+    throw new UserError('model_missing', `Face expression CNN weights not found: ${file}. Retrain with \`npm run train:face\`.`);
+  }
+  const bytes = readFileSync(file);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  let offset = 0;
+  const take = (n: number) => {
+    if (offset + n > all.length) throw new UserError('model_missing', `Face expression CNN ${file} does not match its manifest; retrain it.`);
+    const part = all.subarray(offset, offset + n);
+    offset += n;
+    return part;
+  };
+  let cin = 1;
+  const layers = widths.flatMap((width) =>
+    Array.from({ length: convs }, (_, k) => {
+      const kernel = t.tensor4d(take(9 * cin * width), [3, 3, cin, width]);
+      cin = width;
+      return { kernel, bias: t.tensor1d(take(width)), poolAfter: k === convs - 1 };
+    }),
+  );
+  const kernel = t.tensor2d(take(cin * FER_EXPRESSIONS.length), [cin, FER_EXPRESSIONS.length]);
+  const bias = t.tensor1d(take(FER_EXPRESSIONS.length));
+  if (offset !== all.length) throw new UserError('model_missing', `Face expression CNN ${file} does not match its manifest; retrain it.`);
+  return { convs: layers, kernel, bias };
+}
+
+/**
+ * The CNN's logits for [N, 48, 48, 3] RGB crops (0..255): grey (ITU-R 601 luma), each crop
+ * standardised on its own ((x - mean) / (std + 1), as the trainer does), then the network.
+ */
+export function cnnLogits(t: typeof tf, cnn: CnnWeights, crops: tf.Tensor4D): tf.Tensor2D {
+  return t.tidy(() => {
+    const grey = t.sum(t.mul(crops, t.tensor1d([0.299, 0.587, 0.114])), 3, true) as tf.Tensor4D;
+    const { mean, variance } = t.moments(grey, [1, 2, 3], true);
+    let x = t.div(t.sub(grey, mean), t.add(t.sqrt(variance), 1)) as tf.Tensor4D;
+    for (const layer of cnn.convs) {
+      x = t.relu(t.add(t.conv2d(x, layer.kernel, 1, 'same'), layer.bias)) as tf.Tensor4D;
+      if (layer.poolAfter) x = t.maxPool(x, 2, 2, 'valid');
+    }
+    return t.add(t.matMul(t.mean(x, [1, 2]) as tf.Tensor2D, cnn.kernel), cnn.bias) as tf.Tensor2D;
+  });
+}
+
 /** Logits of an MLP head over standardised features. */
 export function mlpLogits(t: typeof tf, head: MlpHeadWeights, features: tf.Tensor2D): tf.Tensor2D {
   return t.tidy(() => {
@@ -191,6 +262,7 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
   const tta = options.tta ?? manifest.tta;
   const head = manifest.head;
   const mlp = head.kind === 'mlp' ? readMlpHead(t, path.join(options.modelDir, head.weights), head.layers) : null;
+  const cnn = head.kind === 'cnn' ? readCnnWeights(t, path.join(options.modelDir, head.weights), head.widths, head.convs) : null;
   // The stock classifier's columns, reordered once into FER order.
   const stockW = t.tidy(() => t.gather(faceApi.stockHead.weights, inverse(STOCK_TO_FER), 1)) as tf.Tensor2D;
   const stockB = t.tidy(() => t.gather(faceApi.stockHead.bias, inverse(STOCK_TO_FER))) as tf.Tensor1D;
@@ -199,6 +271,8 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
     t.tidy(() => {
       const views = tta.map((view) => (view === 'flip' ? (t.reverse(crops, 2) as tf.Tensor4D) : crops));
       const n = crops.shape[0];
+      const average = (probs: tf.Tensor) => t.mean(t.reshape(probs, [views.length, n, FER_EXPRESSIONS.length]), 0) as tf.Tensor2D;
+      if (cnn) return average(t.softmax(cnnLogits(t, cnn, t.concat(views, 0) as tf.Tensor4D)));
       const features = backboneFeatures(t, faceApi.backbone, t.concat(views, 0) as tf.Tensor4D);
       const stock = () => t.softmax(t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB));
       const blend = head.kind === 'mlp' ? head.stockBlend : 1;
@@ -208,12 +282,13 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
           ? t.add(t.mul(1 - blend, t.softmax(mlpLogits(t, mlp, features))), t.mul(blend, stock()))
           : t.softmax(mlpLogits(t, mlp, features));
       // Average the views' probabilities: rows [v*n, (v+1)*n) belong to view v.
-      return t.mean(t.reshape(probs, [views.length, n, FER_EXPRESSIONS.length]), 0) as tf.Tensor2D;
+      return average(probs);
     });
 
   return {
     manifest,
     faceApi,
+    inputSize: cnn ? CNN_INPUT_SIZE : EXPRESSION_INPUT_SIZE,
     async classify(crops) {
       if (crops.shape[0] === 0) return [];
       const out = probabilities(crops);

@@ -6,7 +6,7 @@
  * face detector at 320 px (about 4x faster than SSD MobileNet here; when it finds nothing,
  * further passes on the photo with a border of its mean colour and at other input sizes
  * find close-up selfies whose face fills the frame) -> a square crop per
- * face -> expression model (models/face-expression: backbone, head, flip averaging)
+ * face -> expression model (models/face-expression: MoodReel's CNN on 48x48 grey crops, flip averaging)
  * -> FER's seven expressions -> MoodReel's mood space.
  */
 import { MOODS, argmaxMood, toDistribution, type MoodLabel, type MoodReading } from '../../core/mood/mood-space.js';
@@ -14,7 +14,6 @@ import type { FaceBox, FaceMood, FaceMoodDetector, FaceMoodResult } from '../../
 import { decodeImage, type DecodedImage, type ImageDecodeOptions } from '../media/image-decode.js';
 import type { tf } from '../ml/tfjs.js';
 import {
-  EXPRESSION_INPUT_SIZE,
   FER_EXPRESSIONS,
   loadFaceExpressionModel,
   type FerExpression,
@@ -169,7 +168,7 @@ const clamp01 = (v: number) => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 
  * side is 0.90 of tiny's, its centre 0.13 of tiny's height higher. Crops from tiny
  * boxes are moved by this much so that both detectors feed the same framing.
  */
-const CROP_ALIGNMENT: Readonly<Record<FaceDetectorKind, { readonly scale: number; readonly shiftY: number }>> = {
+export const CROP_ALIGNMENT: Readonly<Record<FaceDetectorKind, { readonly scale: number; readonly shiftY: number }>> = {
   tiny: { scale: 0.9, shiftY: -0.13 },
   ssd: { scale: 1, shiftY: 0 },
 };
@@ -227,8 +226,9 @@ export async function createFaceMoodDetector(options: FaceMoodDetectorOptions = 
         .slice(0, settings.maxFaces);
       if (detections.length === 0) return { faces: [], imageWidth: decoded.originalWidth, imageHeight: decoded.originalHeight };
       const align = CROP_ALIGNMENT[settings.detector];
-      const cropBoxes = detections.map((d) => ({ ...d, y: d.y + align.shiftY * d.height }));
-      const crops = cropFaces(t, image, cropBoxes, model.manifest.cropScale * align.scale);
+      const shiftY = align.shiftY + model.manifest.cropShiftY * align.scale;
+      const cropBoxes = detections.map((d) => ({ ...d, y: d.y + shiftY * d.height }));
+      const crops = cropFaces(t, image, cropBoxes, model.manifest.cropScale * align.scale, model.inputSize);
       const probabilities = await model.classify(crops).finally(() => crops.dispose());
       const sx = decoded.originalWidth / decoded.width;
       const sy = decoded.originalHeight / decoded.height;
@@ -271,10 +271,13 @@ export function toMoodResult(analysis: FaceAnalysis): FaceMoodResult {
 
 /**
  * Square crops (side = scale x the box's longer side, centred on the box) resized to the
- * backbone's 112x112, in one cropAndResize call. Square real context matches how FER2013
- * faces are framed better than face-api's own black padding of the raw box.
+ * model's `size` x `size`, in one cropAndResize call. Square real context matches how FER2013
+ * faces are framed better than face-api's own black padding of the raw box. Small sizes
+ * (the CNN's 48 px) are cropped at twice the size and average-pooled: bilinear sampling alone
+ * skips pixels when a 150-300 px face shrinks to 48 px, and FER2013's crops are not aliased.
  */
-export function cropFaces(t: typeof tf, image: tf.Tensor3D, boxes: readonly FaceBox[], scale: number): tf.Tensor4D {
+export function cropFaces(t: typeof tf, image: tf.Tensor3D, boxes: readonly FaceBox[], scale: number, size: number): tf.Tensor4D {
+  const oversample = size < 100 ? 2 : 1;
   const [height, width] = image.shape;
   const normalised = boxes.map((b) => {
     const side = Math.max(b.width, b.height) * scale;
@@ -282,16 +285,17 @@ export function cropFaces(t: typeof tf, image: tf.Tensor3D, boxes: readonly Face
     const cy = b.y + b.height / 2;
     return [(cy - side / 2) / (height - 1), (cx - side / 2) / (width - 1), (cy + side / 2) / (height - 1), (cx + side / 2) / (width - 1)];
   });
-  return t.tidy(() =>
-    t.image.cropAndResize(
+  return t.tidy(() => {
+    const crops = t.image.cropAndResize(
       t.expandDims(t.cast(image, 'float32'), 0) as tf.Tensor4D,
       t.tensor2d(normalised, [boxes.length, 4]),
       t.tensor1d(boxes.map(() => 0), 'int32'),
-      [EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE],
+      [size * oversample, size * oversample],
       'bilinear',
       0,
-    ),
-  );
+    );
+    return oversample > 1 ? t.avgPool(crops, oversample, oversample, 'valid') : crops;
+  });
 }
 
 /** `image` with `border` pixels of its mean colour added on every side (int32, like the input). */

@@ -1,59 +1,113 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
-import { FER_EXPRESSIONS, loadFaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
+import { EXPRESSION_FEATURE_SIZE, FER_EXPRESSIONS, loadFaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
+import { mulberry32 } from '../../../scripts/lib/text-rng.js';
 
 const SHIPPED = 'models/face-expression';
+const K = FER_EXPRESSIONS.length;
 const dirs: string[] = [];
-/** A model folder beside the shipped head.bin with the shipped manifest changed by `edit`. */
-const variant = (edit: (manifest: Record<string, unknown> & { head: Record<string, unknown> }) => void) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'face-model-'));
-  dirs.push(dir);
-  const manifest = JSON.parse(readFileSync(path.join(SHIPPED, 'manifest.json'), 'utf8'));
-  edit(manifest);
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  copyFileSync(path.join(SHIPPED, 'head.bin'), path.join(dir, 'head.bin'));
-  return dir;
-};
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describe('face expression model folder', () => {
-  it('given the shipped folder, reads a trained MLP head blended with a share of the stock classifier, with flip averaging', () => {
-    const manifest = readExpressionManifest(SHIPPED);
-    expect(manifest.head.kind).toBe('mlp');
-    if (manifest.head.kind !== 'mlp') return;
-    expect(manifest.head.stockBlend).toBeGreaterThanOrEqual(0);
-    expect(manifest.head.stockBlend).toBeLessThan(1);
-    expect(manifest.tta).toEqual(['identity', 'flip']);
-  });
+/** Seeded floats in [-scale, scale). */
+const seeded = (n: number, seed: number, scale = 0.1) => {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);
+};
 
-  it('given a stock share of 1, classifies exactly as the stock classifier, and the shipped share mixes head and stock in that proportion', async () => {
-    const stockDir = variant((m) => {
-      m.head = { kind: 'stock' };
-    });
-    const allStock = await loadFaceExpressionModel({ modelDir: variant((m) => (m.head.stockBlend = 1)) });
-    const stock = await loadFaceExpressionModel({ modelDir: stockDir });
-    const headOnly = await loadFaceExpressionModel({ modelDir: variant((m) => (m.head.stockBlend = 0)) });
-    const shipped = await loadFaceExpressionModel({ modelDir: SHIPPED });
+/** A model folder with `manifest` and a weights file of `floats` seeded values. */
+const folder = (manifest: Record<string, unknown>, file: string, floats: number) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'face-model-'));
+  dirs.push(dir);
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ format: 'moodreel-face-expression', version: 'test', tta: ['identity', 'flip'], cropScale: 1, ...manifest }));
+  writeFileSync(path.join(dir, file), Buffer.from(seeded(floats, 3).buffer));
+  return dir;
+};
+
+/** An MLP head (384 -> 16 ELU -> 7) with seeded weights; the input mean 0 and std 1 come first. */
+const mlpFolder = (stockBlend: number, hidden = 16) => {
+  const dir = folder(
+    { head: { kind: 'mlp', weights: 'head.bin', inputSize: EXPRESSION_FEATURE_SIZE, layers: [{ units: hidden, activation: 'elu' }, { units: K, activation: 'linear' }], stockBlend } },
+    'head.bin',
+    2 * EXPRESSION_FEATURE_SIZE + EXPRESSION_FEATURE_SIZE * hidden + hidden + hidden * K + K,
+  );
+  const stats = new Float32Array(2 * EXPRESSION_FEATURE_SIZE).fill(0, 0, EXPRESSION_FEATURE_SIZE).fill(1, EXPRESSION_FEATURE_SIZE);
+  const weights = seeded(EXPRESSION_FEATURE_SIZE * hidden + hidden + hidden * K + K, 5);
+  writeFileSync(path.join(dir, 'head.bin'), Buffer.concat([Buffer.from(stats.buffer), Buffer.from(weights.buffer)]));
+  return dir;
+};
+
+/** A small CNN (stages of 4 and 8 channels, two convolutions each) with seeded weights. */
+const CNN_FLOATS = 9 * 1 * 4 + 4 + 9 * 4 * 4 + 4 + 9 * 4 * 8 + 8 + 9 * 8 * 8 + 8 + 8 * K + K;
+const cnnFolder = (widths = [4, 8], floats = CNN_FLOATS) =>
+  folder({ head: { kind: 'cnn', weights: 'weights.bin', inputSize: 48, widths, convs: 2 } }, 'weights.bin', floats);
+
+describe('face expression model folder', () => {
+  it('given the shipped folder, reads its manifest and turns a batch of crops into one probability vector each', async () => {
+    const manifest = readExpressionManifest(SHIPPED);
+    expect(manifest.tta).toEqual(['identity', 'flip']);
+    const model = await loadFaceExpressionModel({ modelDir: SHIPPED });
+    const t = model.faceApi.tf;
+    const crops = t.tidy(() => t.mul(t.randomUniform([3, model.inputSize, model.inputSize, 3], 0, 1, 'float32', 7), 255)) as Parameters<typeof model.classify>[0];
+    const probs = await model.classify(crops);
+    crops.dispose();
+    expect(probs).toHaveLength(3);
+    for (const p of probs) {
+      expect(p).toHaveLength(K);
+      expect(p.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
+    }
+  }, 60_000);
+
+  it('given a CNN folder, classifies 48 px crops, and with flip averaging a crop and its mirror image read the same', async () => {
+    const model = await loadFaceExpressionModel({ modelDir: cnnFolder() });
+    expect(model.inputSize).toBe(48);
+    const t = model.faceApi.tf;
+    const crops = t.tidy(() => t.mul(t.randomUniform([2, 48, 48, 3], 0, 1, 'float32', 11), 255)) as Parameters<typeof model.classify>[0];
+    const mirrored = t.reverse(crops, 2) as typeof crops;
+    const [a, b] = await Promise.all([model.classify(crops), model.classify(mirrored)]);
+    t.dispose([crops, mirrored]);
+    for (let i = 0; i < 2; i++) {
+      expect(a![i]!.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
+      for (let k = 0; k < K; k++) expect(a![i]![k]).toBeCloseTo(b![i]![k]!, 5);
+    }
+  }, 60_000);
+
+  it('given a CNN weights file that does not match its manifest, refuses it with model_missing', async () => {
+    for (const dir of [cnnFolder([4, 16]), cnnFolder([4, 8], CNN_FLOATS + 1)]) {
+      const error = await loadFaceExpressionModel({ modelDir: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).code).toBe('model_missing');
+    }
+  }, 60_000);
+
+  it('given an MLP head with a stock share of 1, classifies exactly as the stock classifier, and a share mixes head and stock in that proportion', async () => {
+    const stockDir = folder({ head: { kind: 'stock' } }, 'unused.bin', 1);
+    const [allStock, stock, headOnly, mixed] = await Promise.all([
+      loadFaceExpressionModel({ modelDir: mlpFolder(1) }),
+      loadFaceExpressionModel({ modelDir: stockDir }),
+      loadFaceExpressionModel({ modelDir: mlpFolder(0) }),
+      loadFaceExpressionModel({ modelDir: mlpFolder(0.2) }),
+    ]);
     const t = stock.faceApi.tf;
     // Seeded crops: what matters is that the same input goes through each head.
     const crops = t.tidy(() => t.mul(t.randomUniform([3, 112, 112, 3], 0, 1, 'float32', 7), 255)) as Parameters<typeof stock.classify>[0];
-    const [a, b, h, s] = await Promise.all([allStock, stock, headOnly, shipped].map((m) => m.classify(crops)));
+    const [a, b, h, s] = await Promise.all([allStock, stock, headOnly, mixed].map((m) => m.classify(crops)));
     crops.dispose();
     for (let i = 0; i < 3; i++) {
-      for (let k = 0; k < FER_EXPRESSIONS.length; k++) {
+      for (let k = 0; k < K; k++) {
         expect(a![i]![k]).toBeCloseTo(b![i]![k]!, 5);
-        const blend = shipped.manifest.head.kind === 'mlp' ? shipped.manifest.head.stockBlend : 1;
-        expect(s![i]![k]).toBeCloseTo((1 - blend) * h![i]![k]! + blend * b![i]![k]!, 5);
+        expect(s![i]![k]).toBeCloseTo(0.8 * h![i]![k]! + 0.2 * b![i]![k]!, 5);
       }
       expect(s![i]!.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
     }
   }, 60_000);
 
-  it('given a head file that does not match its manifest, refuses it with model_missing', async () => {
-    const dir = variant((m) => (m.head.layers = [{ units: 128, activation: 'elu' }, { units: 7, activation: 'linear' }]));
+  it('given an MLP head file that does not match its manifest, refuses it with model_missing', async () => {
+    const dir = mlpFolder(0.2);
+    const manifest = readExpressionManifest(dir);
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, head: { ...manifest.head, layers: [{ units: 128, activation: 'elu' }, { units: K, activation: 'linear' }] } }));
     const error = await loadFaceExpressionModel({ modelDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).code).toBe('model_missing');
