@@ -41,6 +41,10 @@ export class Markers {
   readonly reviews: string[] = [];
   /** Reviews erased with /forget: must be gone. */
   readonly forgotten: string[] = [];
+  /** Sentences an opted-in user corrected: allowed in the DonatedSentence table only. */
+  readonly donated: string[] = [];
+  /** Donated sentences erased by turning the setting off or by /forget: must be gone. */
+  readonly erasedDonations: string[] = [];
 
   private make(kind: string, list: string[]): string {
     const marker = `hz${kind}${this.nonce}n${list.length}q`;
@@ -55,6 +59,12 @@ export class Markers {
   }
   forgottenReview(): string {
     return this.make('f', this.forgotten);
+  }
+  donation(): string {
+    return this.make('d', this.donated);
+  }
+  erasedDonation(): string {
+    return this.make('e', this.erasedDonations);
   }
 }
 

@@ -4,7 +4,11 @@
  * folders, this run's scratch folders and files in the temp folder changed
  * during the run for image bytes and for marker sentences planted in users'
  * messages; reviews the user asked to store may appear in the Review table
- * only, and reviews erased with /forget nowhere. Then: webhook calls without
+ * only, and reviews erased with /forget nowhere. Mood corrections: sentences of
+ * users who did not opt in to "help MoodReel read moods better" appear nowhere
+ * (corrected or not, text or photo caption); an opted-in user's corrected
+ * sentence appears in DonatedSentence only, and is gone after turning the
+ * setting off or /forget. Then: webhook calls without
  * the right secret get 403 and never reach the core, and no log line of the
  * whole run carries a bot token, the webhook secret or a user's text.
  */
@@ -16,6 +20,7 @@ import { createTelegramBot } from '../../../src/bots/telegram/telegram.adapter.j
 import { COMMANDS } from '../../../src/core/conversation/commands.js';
 import { createLogger } from '../../../src/infra/logging/logger.js';
 import { sqlitePath } from '../../../src/infra/db/database.js';
+import { normaliseForMood } from '../../../src/core/agents/mood/text-normalise.js';
 import { DATA_DIR } from '../../../tests/helpers/app.js';
 import { distinctiveToken, type Context } from '../context.js';
 import { markedFace } from '../fixtures/images.js';
@@ -38,7 +43,14 @@ const freePort = () =>
     });
   });
 
-/** Conversations that plant markers: texts, captions, a marked photo, a kept review and a forgotten one. */
+/** Correction buttons carry `k:<reading>:<mood index>`; presses the newest one for `mood` (0 joy ... 6 neutral). */
+const CORRECTION = (mood: number) => new RegExp(`^k:\\d+:${mood}$`);
+
+/**
+ * Conversations that plant markers: texts, captions, a marked photo, a kept
+ * review and a forgotten one; mood corrections by users who did not opt in, and
+ * donated sentences of users who did (kept, turned off, forgotten).
+ */
 async function plantMarkers(ctx: Context): Promise<void> {
   const rig = await startTelegramRig(ctx.sqlite.app.handler, { logLevel: 'debug' });
   ctx.logTexts.push(() => rig.log.text());
@@ -50,8 +62,15 @@ async function plantMarkers(ctx: Context): Promise<void> {
     ctx.report.counters.users += 3; // Ann, Bob, and a terminal user
     const say = (text: string) => rig.run(chat.id, () => fake.userText(chat, ann, text).updateId);
     const photo = async (bytes: Uint8Array, caption?: string) => rig.run(chat.id, () => fake.userPhoto(chat, ann, bytes, caption ? { caption } : {}).updateId);
+    const correct = async (mood: number) => {
+      const button = rig.driver.findButton(chat, CORRECTION(mood));
+      if (button) await rig.run(chat.id, () => fake.userPress(chat, ann, button.messageId, button.action).updateId);
+    };
     await say('/start');
     await say(markerSentence(ctx.markers.text()));
+    // Ann never opted in: a correction keeps the labels, never her sentence.
+    await correct(0);
+    await correct(3);
     await say(`/mood ${markerSentence(ctx.markers.text())}`);
     await say(`/search ${ctx.markers.text()}`);
     await say(`/settings avoid ${ctx.markers.text()}`);
@@ -61,6 +80,8 @@ async function plantMarkers(ctx: Context): Promise<void> {
     const yes = rig.driver.findButton(chat, /Yes/);
     if (yes) await rig.run(chat.id, () => fake.userPress(chat, ann, yes.messageId, yes.action).updateId);
     await photo(face, `/mood ${markerSentence(ctx.markers.text())}`);
+    await correct(2);
+    await say('/moodlog');
     const png = await markedFace(ctx.faces.at(-1)!, ctx.markers.text(), ctx.rng.fork());
     ctx.sentImages.push(png);
     await rig.run(chat.id, () => fake.userDocument(chat, ann, png, { fileName: 'me.jpg', mimeType: 'image/jpeg', caption: markerSentence(ctx.markers.text()) }).updateId);
@@ -79,6 +100,7 @@ async function plantMarkers(ctx: Context): Promise<void> {
     await rig.run(bobChat.id, () => fake.userText(bobChat, bob, '/forget').updateId);
     const erase = rig.driver.findButton(bobChat, /Yes, erase/);
     if (erase) await rig.run(bobChat.id, () => fake.userPress(bobChat, bob, erase.messageId, erase.action).updateId);
+    await donors(ctx, rig, face);
   } finally {
     await rig.stop();
   }
@@ -86,6 +108,51 @@ async function plantMarkers(ctx: Context): Promise<void> {
   const turn: Turn = { platform: 'terminal', user: { id: `hz-privacy-${ctx.markers.nonce}` }, chat: { id: 'local', kind: 'private' }, text: markerSentence(ctx.markers.text()), receivedAt: new Date() };
   await ctx.sqlite.app.handler.handle(turn);
 }
+
+/**
+ * Opted-in users: Dora keeps a donated sentence (her uncorrected sentence and
+ * her corrected photo caption are never stored); Finn turns the setting off
+ * and Gus uses /forget, both after donating.
+ */
+async function donors(ctx: Context, rig: Awaited<ReturnType<typeof startTelegramRig>>, face: Uint8Array): Promise<void> {
+  const { fake } = rig;
+  ctx.report.counters.users += 3;
+  const person = (name: string) => {
+    const user = fake.createUser(name);
+    const chat = fake.privateChat(user);
+    const say = (text: string) => rig.run(chat.id, () => fake.userText(chat, user, text).updateId);
+    const press = async (match: RegExp) => {
+      const button = rig.driver.findButton(chat, match);
+      if (button) await rig.run(chat.id, () => fake.userPress(chat, user, button.messageId, button.action).updateId);
+    };
+    const photo = (caption: string) => rig.run(chat.id, () => fake.userPhoto(chat, user, face, { caption }).updateId);
+    return { say, press, photo };
+  };
+  const dora = person('Dora');
+  await dora.say('/settings donate on');
+  await dora.say(markerSentence(ctx.markers.donation()));
+  await dora.press(CORRECTION(0));
+  await dora.say(markerSentence(ctx.markers.text()));
+  await dora.photo(markerSentence(ctx.markers.text()));
+  await dora.press(/Yes, analyse/);
+  await dora.photo(markerSentence(ctx.markers.text()));
+  await dora.press(CORRECTION(1));
+  const finn = person('Finn');
+  await finn.say('/settings donate on');
+  await finn.say(markerSentence(ctx.markers.erasedDonation()));
+  await finn.press(CORRECTION(4));
+  await finn.say('/settings');
+  await finn.press(/turn off/);
+  const gus = person('Gus');
+  await gus.say('/settings donate on');
+  await gus.say(markerSentence(ctx.markers.erasedDonation()));
+  await gus.press(CORRECTION(5));
+  await gus.say('/forget');
+  await gus.press(/Yes, erase/);
+}
+
+/** A marker as stored (raw) and as a donated sentence would hold it (normalised): the audit looks for both. */
+const forms = (marker: string) => [...new Set([marker, normaliseForMood(marker)])];
 
 /** Rows in each table whose text columns contain `needle` (SQLite). */
 async function tablesContaining(ctx: Context, needle: string): Promise<Map<string, number>> {
@@ -113,13 +180,15 @@ export async function privacyAudit(ctx: Context, runStartedAt: number): Promise<
   const reviewPrefix = `hzr${ctx.markers.nonce}`;
 
   // Logical: what the database holds, table by table.
-  const neverRows = await tablesContaining(ctx, never.toString());
+  const neverRows = new Map<string, number>();
+  for (const form of forms(never.toString())) for (const [k, n] of await tablesContaining(ctx, form)) neverRows.set(k, (neverRows.get(k) ?? 0) + n);
   const reviewRows = await tablesContaining(ctx, reviewPrefix);
   const forgottenRows = await tablesContaining(ctx, forgotten.toString());
   const reviewElsewhere = [...reviewRows.keys()].filter((k) => k !== 'Review.text');
   ctx.report.check(SECTION, 'no message text in any table', `${ctx.markers.never.length} marker sentences`, neverRows.size === 0, neverRows.size === 0 ? 'found in no column' : `found in ${[...neverRows].map(([k, n]) => `${k} (${n})`).join(', ')}`);
   ctx.report.check(SECTION, 'reviews only in Review', `${ctx.markers.reviews.length} stored review(s)`, reviewRows.get('Review.text') !== undefined && reviewElsewhere.length === 0,
     `Review.text ${reviewRows.get('Review.text') ?? 0}${reviewElsewhere.length ? `, also in ${reviewElsewhere.join(', ')}` : ''}`);
+  await donationChecks(ctx);
   ctx.report.check(SECTION, '/forget erases the review rows', `${ctx.markers.forgotten.length} forgotten review(s)`, forgottenRows.size === 0, forgottenRows.size === 0 ? 'no row left' : `still in ${[...forgottenRows.keys()].join(', ')}`);
 
   // Physical: the bytes on disk.
@@ -131,7 +200,7 @@ export async function privacyAudit(ctx: Context, runStartedAt: number): Promise<
     for (const file of ownFiles) {
       const buffer = readSafely(file);
       if (!buffer) continue;
-      hits.push(...imageSignatures(buffer, file), ...needles(buffer, file, [{ what: 'a message marker', bytes: never }, ...fingerprints]));
+      hits.push(...imageSignatures(buffer, file), ...needles(buffer, file, [...forms(never.toString()).map((f) => ({ what: 'a message marker', bytes: Buffer.from(f) })), ...fingerprints]));
     }
     return hits;
   };
@@ -140,9 +209,10 @@ export async function privacyAudit(ctx: Context, runStartedAt: number): Promise<
   ctx.report.check(SECTION, 'no image bytes or message text on disk', `${ownFiles.length} files, ${totalMb.toFixed(0)} MB (db, -wal, -shm, scratch)`, hits.length === 0, hits.length === 0 ? 'no JPEG/PNG/GIF/WebP signature, no photo slice, no marker' : describeHits(hits));
 
   // Erased text must not linger in free pages once the WAL is checkpointed.
-  const beforeCheckpoint = [dbFile, `${dbFile}-wal`].flatMap((f) => needles(readSafely(f) ?? Buffer.alloc(0), f, [{ what: 'forgotten review text', bytes: forgotten }]));
+  const erased = [{ what: 'forgotten review text', bytes: forgotten }, ...forms(`hze${ctx.markers.nonce}`).map((f) => ({ what: 'erased donated sentence', bytes: Buffer.from(f) }))];
+  const beforeCheckpoint = [dbFile, `${dbFile}-wal`].flatMap((f) => needles(readSafely(f) ?? Buffer.alloc(0), f, erased));
   await app.database.db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
-  const afterCheckpoint = [dbFile, `${dbFile}-wal`].flatMap((f) => needles(readSafely(f) ?? Buffer.alloc(0), f, [{ what: 'forgotten review text', bytes: forgotten }]));
+  const afterCheckpoint = [dbFile, `${dbFile}-wal`].flatMap((f) => needles(readSafely(f) ?? Buffer.alloc(0), f, erased));
   ctx.report.check(SECTION, 'forgotten text gone from the file', '/forget, then a WAL checkpoint', afterCheckpoint.length === 0,
     afterCheckpoint.length === 0 ? `gone (before the checkpoint: ${beforeCheckpoint.length ? 'still in the WAL/free pages' : 'already gone'})` : `still in ${describeHits(afterCheckpoint)} after the checkpoint`);
   if (afterCheckpoint.length > 0) {
@@ -163,6 +233,30 @@ export async function privacyAudit(ctx: Context, runStartedAt: number): Promise<
 
   await webhookSecret(ctx);
   await tokenNeverLogged(ctx);
+}
+
+/**
+ * Donated sentences: only opted-in users' corrected texts, only in
+ * DonatedSentence, normalised; none left after turning the setting off or /forget.
+ */
+async function donationChecks(ctx: Context): Promise<void> {
+  const db = ctx.sqlite.app.database.db;
+  const donatedRows = new Map<string, number>();
+  for (const form of forms(`hzd${ctx.markers.nonce}`)) for (const [k, n] of await tablesContaining(ctx, form)) donatedRows.set(k, (donatedRows.get(k) ?? 0) + n);
+  const elsewhere = [...donatedRows.keys()].filter((k) => k !== 'DonatedSentence.text');
+  ctx.report.check(SECTION, 'donated sentences only in DonatedSentence', `${ctx.markers.donated.length} opted-in corrected sentence(s)`,
+    donatedRows.get('DonatedSentence.text') === ctx.markers.donated.length && elsewhere.length === 0,
+    `DonatedSentence.text ${donatedRows.get('DonatedSentence.text') ?? 0}${elsewhere.length ? `, also in ${elsewhere.join(', ')}` : ''}`);
+  const [orphans] = await db.$queryRawUnsafe<{ n: bigint | number }[]>(
+    'SELECT count(*) AS n FROM "DonatedSentence" d LEFT JOIN "User" u ON u."id" = d."userId" WHERE u."moodDonationAt" IS NULL',
+  );
+  const corrections = await db.moodCorrection.count();
+  ctx.report.check(SECTION, 'no sentence of users who did not opt in', `${corrections} corrections in the run`, Number(orphans?.n ?? 0) === 0,
+    `${Number(orphans?.n ?? 0)} donated sentence(s) of users not opted in; ${await db.donatedSentence.count()} donated in all`);
+  const erasedRows = new Map<string, number>();
+  for (const form of forms(`hze${ctx.markers.nonce}`)) for (const [k, n] of await tablesContaining(ctx, form)) erasedRows.set(k, n);
+  ctx.report.check(SECTION, 'opt-out and /forget erase donations', `${ctx.markers.erasedDonations.length} donated, then erased`, erasedRows.size === 0,
+    erasedRows.size === 0 ? 'no row left' : `still in ${[...erasedRows.keys()].join(', ')}`);
 }
 
 /** Webhook mode against the fake: calls without the right secret get 403 and never reach the core. */
@@ -234,7 +328,7 @@ async function tokenNeverLogged(ctx: Context): Promise<void> {
   const bytes = all.reduce((n, t) => n + t.length, 0);
   const secrets = ctx.tokens.flatMap((t) => [t, t.includes(':') ? t.split(':')[1]! : t]);
   const leakedSecrets = secrets.filter((s) => all.some((text) => text.includes(s)));
-  const texts = [...ctx.markers.never, ...ctx.markers.reviews, ...ctx.markers.forgotten];
+  const texts = [...ctx.markers.never, ...ctx.markers.reviews, ...ctx.markers.forgotten, ...ctx.markers.donated, ...ctx.markers.erasedDonations].flatMap(forms);
   const leakedTexts = texts.filter((m) => all.some((text) => text.includes(m)));
   const unreachable = log.lines.find((l) => l.level >= LEVEL.error);
   ctx.report.check(SECTION, 'tokens never in logs', `${ctx.tokens.length} tokens/secrets, ${(bytes / 2 ** 20).toFixed(1)} MB of logs`, leakedSecrets.length === 0,
