@@ -68,8 +68,9 @@ function runPython(python: string, args: readonly string[]): Promise<void> {
 }
 
 export interface CnnTrainerResult {
-  /** The best epoch's weights with BatchNorm folded in (the manifest's layout). */
+  /** The best epoch's weights with BatchNorm folded in (the manifest's layout), float32 and float16. */
   readonly weights: Buffer;
+  readonly weightsF16: Buffer;
   readonly bestEpoch: number;
   /** The trainer's flip-averaged holdout accuracy at the best epoch (PyTorch's numbers). */
   readonly holdAccuracy: number;
@@ -93,6 +94,7 @@ export async function trainCnn(python: string, jobDir: string, runDir: string): 
   const probs = readFileSync(path.join(runDir, 'hold_probs.f32'));
   return {
     weights: readFileSync(path.join(runDir, 'weights.bin')),
+    weightsF16: readFileSync(path.join(runDir, 'weights.f16.bin')),
     bestEpoch: result.bestEpoch,
     holdAccuracy: result.holdAccuracy,
     holdProbs: new Float32Array(probs.buffer.slice(probs.byteOffset, probs.byteOffset + probs.byteLength)),

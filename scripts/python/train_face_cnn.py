@@ -27,7 +27,7 @@ epoch's flip-averaged holdout probabilities, hold order x 7) and OUT_DIR/result.
 --export writes OUT_DIR/weights.bin: the best epoch with each BatchNorm folded into its
 convolution, float32 little-endian, per convolution its kernel [3, 3, in, out] (TensorFlow's
 HWIO layout) then its bias [out], then the linear layer's kernel [in, 7] and bias [7]; the
-layout src/infra/mood/face-expression.model.ts reads.
+layout src/infra/mood/face-expression.model.ts reads; and OUT_DIR/weights.f16.bin, the same in float16.
 """
 import json
 import math
@@ -220,6 +220,7 @@ def export(job_dir, out_dir):
     parts += [model.out.weight.detach().double().t().contiguous(), model.out.bias.detach().double()]
     flat = np.concatenate([p.numpy().astype("<f4").ravel() for p in parts])
     flat.tofile(os.path.join(out_dir, "weights.bin"))
+    flat.astype("<f2").tofile(os.path.join(out_dir, "weights.f16.bin"))  # round to nearest even
     print(json.dumps({"floats": int(flat.size)}), flush=True)
 
 

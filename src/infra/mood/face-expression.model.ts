@@ -60,8 +60,10 @@ const manifestSchema = z.object({
     }),
     z.object({
       kind: z.literal('cnn'),
-      /** float32 LE, BatchNorm folded: per convolution kernel [3, 3, in, out] then bias, then the linear layer [in, 7] and bias. */
+      /** Little-endian, BatchNorm folded: per convolution kernel [3, 3, in, out] then bias, then the linear layer [in, 7] and bias. */
       weights: z.string().min(1),
+      /** float16 halves the folder; the forward pass runs in float32 either way. */
+      dtype: z.enum(['float32', 'float16']).default('float32'),
       inputSize: z.literal(CNN_INPUT_SIZE),
       /** Channels of each stage; each stage is `convs` 3x3 convolutions + ReLU, then a 2x2 max-pool. */
       widths: z.array(z.number().int().positive()).min(1),
@@ -198,12 +200,13 @@ export interface CnnWeights {
 }
 
 /** Reads the CNN's weights file (layout in the manifest schema); a size mismatch is model_missing. */
-export function readCnnWeights(t: typeof tf, file: string, widths: readonly number[], convs: number): CnnWeights {
+export function readCnnWeights(t: typeof tf, file: string, widths: readonly number[], convs: number, dtype: 'float32' | 'float16' = 'float32'): CnnWeights {
   if (!existsSync(file)) {
     throw new UserError('model_missing', `Face expression CNN weights not found: ${file}. Retrain with \`npm run train:face\`.`);
   }
   const bytes = readFileSync(file);
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const raw = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const all = dtype === 'float16' ? Float32Array.from(new Uint16Array(raw), halfToFloat) : new Float32Array(raw);
   let offset = 0;
   const take = (n: number) => {
     if (offset + n > all.length) throw new UserError('model_missing', `Face expression CNN ${file} does not match its manifest; retrain it.`);
@@ -223,6 +226,16 @@ export function readCnnWeights(t: typeof tf, file: string, widths: readonly numb
   const bias = t.tensor1d(take(FER_EXPRESSIONS.length));
   if (offset !== all.length) throw new UserError('model_missing', `Face expression CNN ${file} does not match its manifest; retrain it.`);
   return { convs: layers, kernel, bias };
+}
+
+/** IEEE 754 half precision bits -> number. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
 /**
@@ -262,7 +275,7 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
   const tta = options.tta ?? manifest.tta;
   const head = manifest.head;
   const mlp = head.kind === 'mlp' ? readMlpHead(t, path.join(options.modelDir, head.weights), head.layers) : null;
-  const cnn = head.kind === 'cnn' ? readCnnWeights(t, path.join(options.modelDir, head.weights), head.widths, head.convs) : null;
+  const cnn = head.kind === 'cnn' ? readCnnWeights(t, path.join(options.modelDir, head.weights), head.widths, head.convs, head.dtype) : null;
   // The stock classifier's columns, reordered once into FER order.
   const stockW = t.tidy(() => t.gather(faceApi.stockHead.weights, inverse(STOCK_TO_FER), 1)) as tf.Tensor2D;
   const stockB = t.tidy(() => t.gather(faceApi.stockHead.bias, inverse(STOCK_TO_FER))) as tf.Tensor1D;

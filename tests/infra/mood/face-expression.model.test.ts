@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
-import { EXPRESSION_FEATURE_SIZE, FER_EXPRESSIONS, loadFaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
+import { EXPRESSION_FEATURE_SIZE, FER_EXPRESSIONS, halfToFloat, loadFaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
 import { mulberry32 } from '../../../scripts/lib/text-rng.js';
 
 const SHIPPED = 'models/face-expression';
@@ -73,6 +73,10 @@ describe('face expression model folder', () => {
       for (let k = 0; k < K; k++) expect(a![i]![k]).toBeCloseTo(b![i]![k]!, 5);
     }
   }, 60_000);
+
+  it('given float16 weights, decodes normal, subnormal and special values', () => {
+    expect([0x3c00, 0xc000, 0x7bff, 0x0001, 0x3555, 0x0000, 0x7c00].map(halfToFloat)).toEqual([1, -2, 65504, 2 ** -24, 0.333251953125, 0, Infinity]);
+  });
 
   it('given a CNN weights file that does not match its manifest, refuses it with model_missing', async () => {
     for (const dir of [cnnFolder([4, 16]), cnnFolder([4, 8], CNN_FLOATS + 1)]) {
