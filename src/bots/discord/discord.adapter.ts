@@ -20,6 +20,7 @@ import { callDiscord, DiscordApiError } from './discord.errors.js';
 import { renderReply, type Outgoing, type OutgoingMessage } from './discord.render.js';
 import { InteractionResponder } from './discord.responder.js';
 import { buttonTurn, commandTurn, type TurnContext } from './discord.turn.js';
+import { parkShardsWhen } from './discord.gateway.js';
 import { ownsCommandRegistration } from './shard.js';
 import { DEFAULT_BACKOFF, Reachability, sleep, type BackoffPolicy } from '../shared/backoff.js';
 
@@ -68,8 +69,9 @@ const STOP_DRAIN_MS = 10_000;
 /**
  * discord.js reconnects a dropped gateway by itself every 500 ms, for ever.
  * Once its first attempt has failed too (this many reconnects without READY or
- * RESUMED), the adapter takes over: it drops the client and logs in afresh
- * with back-off (src/bots/shared/backoff.ts).
+ * RESUMED), the adapter takes over: it retires the client (its shard makes no
+ * further attempt, see discord.gateway.ts) and logs in afresh with back-off
+ * (src/bots/shared/backoff.ts).
  */
 const RECONNECTS_BEFORE_BACKOFF = 2;
 
@@ -95,13 +97,22 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const stopping = new AbortController();
   let reconnecting: Promise<void> | null = null;
   const inFlight = new Set<Promise<void>>();
+  /** Clients given up on: their shards make no new connection attempt (see discord.gateway.ts). */
+  const retired = new WeakSet<Client>();
+
+  /** Destroys a client for good: retired first, so a reconnect discord.js has already scheduled cannot follow. */
+  async function retire(c: Client): Promise<void> {
+    retired.add(c);
+    await c.destroy();
+  }
 
   /** `onLost`: the gateway did not come back after discord.js's own reconnect attempt. */
   function newClient(onLost: (reason: string) => void): Client {
-    const c = new Client({
+    const c: Client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: options.apiUrl ? { api: options.apiUrl } : {},
       allowedMentions: { parse: [] },
+      ws: { buildStrategy: parkShardsWhen(() => retired.has(c)) },
     });
     c.on(Events.InteractionCreate, (interaction) => {
       if (stopping.signal.aborted) return;
@@ -274,7 +285,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       for (const p of [failed, ready, loggedIn]) p.catch(() => undefined);
       await Promise.race([loggedIn, failed]);
     } catch (error) {
-      await c.destroy().catch(() => undefined);
+      await retire(c).catch(() => undefined);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -290,7 +301,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (client !== c || stopping.signal.aborted) return;
     client = null;
     reconnecting = (async () => {
-      await c.destroy().catch(() => undefined);
+      await retire(c).catch(() => undefined);
       let waitMs = reach.failed(reason);
       while (!stopping.signal.aborted) {
         await sleep(waitMs, stopping.signal);
@@ -298,7 +309,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         try {
           const fresh = await connect();
           if (stopping.signal.aborted) {
-            await fresh.destroy().catch(() => undefined);
+            await retire(fresh).catch(() => undefined);
             return;
           }
           client = fresh;
@@ -323,7 +334,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         if (ownsCommandRegistration(c)) await registerCommands(c);
       } catch (error) {
         client = null;
-        await c.destroy().catch(() => undefined);
+        await retire(c).catch(() => undefined);
         throw error;
       }
     },
@@ -335,7 +346,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       clearTimeout(timer);
       const c = client;
       client = null;
-      if (c) await c.destroy();
+      if (c) await retire(c);
     },
   };
 }
