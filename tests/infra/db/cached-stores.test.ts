@@ -60,6 +60,13 @@ function countingStores() {
         return recs.filter((r) => r.userId === userId).sort((a, b) => b.id - a.id).slice(0, limit).map((r) => r.movieId);
       },
     },
+    corrections: {
+      async apply(c: { userId: number; chosenLabel: MoodReading['label'] }, corrected: MoodReading) {
+        moods.set(c.userId, corrected);
+        for (const r of recs) if (r.userId === c.userId) Object.assign(r, { mood: corrected });
+        return [];
+      },
+    },
     privacy: {
       async export() {
         return {};
@@ -131,6 +138,23 @@ describe('withCache', () => {
     expect(reads.get).toBe(0);
     // Asking for more than is cached reads the store.
     expect(await cached.recommendations.recentMovieIds(1, 6)).toEqual([22, 21, 20, 12, 11, 10]);
+  });
+
+  it('given a mood correction, the cached latest mood and saved picks are read again with the chosen mood', async () => {
+    const { stores, reads } = countingStores();
+    const cached = withCache(stores, { ttlMs: 30_000 });
+    const user = await cached.users.resolve('telegram', '11');
+    await cached.moods.add(user.id, joy, null);
+    const [saved] = await cached.recommendations.saveBatch(batch(user.id, [30]).map((r) => ({ ...r, mood: joy })));
+    const love: MoodReading = { label: 'love', distribution: toDistribution({ love: 1 }), confidence: 1, source: 'user' };
+    await cached.corrections.apply(
+      { userId: user.id, observationId: 1, modelLabel: 'joy', modelDistribution: joy.distribution, chosenLabel: 'love', inputKind: 'text', modelVersion: 't', at: new Date() },
+      love,
+      null,
+    );
+    expect((await cached.moods.latest(user.id))?.label).toBe('love');
+    expect((await cached.recommendations.get(saved!.id))?.mood?.label).toBe('love');
+    expect(reads.get).toBe(1);
   });
 
   it('given /forget, drops everything cached about the user', async () => {
