@@ -26,6 +26,23 @@ export function cpuSeconds(pid: number): number | null {
   return f ? (Number(f[11]) + Number(f[12])) / clockTicks() : null;
 }
 
+/**
+ * CPU seconds of the process's main thread alone (its event loop: timers,
+ * retries, logging). The rest of `cpuSeconds` is other threads: worker threads,
+ * and V8's background threads, which mostly collect garbage. A process that
+ * has just gone idle after work spends a few tenths of a second there (V8's
+ * memory reducer), whatever it is waiting for.
+ */
+export function mainThreadSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
 /** Processes (pid and command line) whose process group is `pgid`, zombies excluded. */
 export function groupMembers(pgid: number): { pid: number; cmd: string }[] {
   const members: { pid: number; cmd: string }[] = [];
