@@ -22,7 +22,7 @@ import { assessLanguage } from '../../core/agents/mood/text-language.js';
 import { normaliseForMood } from '../../core/agents/mood/text-normalise.js';
 import { UserError } from '../../core/errors.js';
 import { MOODS, type MoodDistribution, type MoodLabel } from '../../core/mood/mood-space.js';
-import type { TextMoodDetector, TextMoodReading } from '../../core/ports.js';
+import type { Logger, TextMoodDetector, TextMoodReading } from '../../core/ports.js';
 
 /** Token limit when none is given: chat messages rarely need more, and the CNN reads any length. */
 export const DEFAULT_MAX_TOKENS = 128;
@@ -150,22 +150,38 @@ const NOT_ENGLISH_DISTRIBUTION: MoodDistribution = Object.freeze(
   Object.fromEntries(MOODS.map((m) => [m, m === 'neutral' ? 1 : 0])) as Record<MoodLabel, number>,
 );
 
-/**
- * Loads the pipeline once and returns the detector. Throws UserError('model_missing')
- * when a local model folder (or one of its files) is absent. transformers.js settings
- * are process-wide: a local folder switches remote loading off for the whole process.
- */
-export async function createTextMoodDetector(options: TextMoodDetectorOptions): Promise<TextMoodDetector> {
-  const settingName = options.settingName ?? 'MOODREEL_TEXT_MODEL';
-  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
-  if (!Number.isInteger(maxTokens) || maxTokens < 3) throw new Error(`maxTokens must be an integer >= 3 (got ${maxTokens})`);
-  const source = resolveModelSource(options.model);
-  let card: TextModelCard = {};
-  if (source.local) {
-    card = checkLocalFolder(source.nameOrPath, settingName);
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
-  }
+/** Hot reload: where to look for a newly promoted model, and how often. */
+export interface TextModelReload {
+  /** A file that changes exactly when the serving model does (the registry's current.json; may be absent). */
+  readonly watchFile: string;
+  /** The folder to serve now (the registry's current version, or the shipped folder). */
+  readonly resolveFolder: () => Promise<string>;
+  /** A turn checks the file at most this often; the check and the load run beside the turn. Default 5000. */
+  readonly checkEveryMs?: number;
+  readonly logger?: Logger;
+}
+
+/** A detector whose model can change under it (a promoted retrain), with no restart and no failed turn. */
+export interface ReloadingTextMoodDetector extends TextMoodDetector {
+  /** The folder (or hub id) serving now. */
+  readonly servingFrom: () => string;
+  /** Checks the watched file now; resolves true when a new model was loaded and swapped in. */
+  checkForUpdate(): Promise<boolean>;
+}
+
+/** One loaded model and everything derived from it, swapped as a whole. */
+interface Served {
+  readonly from: string;
+  readonly classifier: TextClassificationPipeline;
+  readonly threshold: number;
+  readonly isKnownWord: (word: string) => boolean;
+  readonly isCommonWord: (word: string) => boolean;
+  readonly tokenCount: (text: string) => number;
+  inFlight: number;
+  retired: boolean;
+}
+
+async function loadServed(source: ModelSource, card: TextModelCard, options: TextMoodDetectorOptions, maxTokens: number): Promise<Served> {
   const threshold = options.neutralThreshold ?? card.neutralThreshold ?? DEFAULT_NEUTRAL_THRESHOLD;
   const classifier = await loadTextClassifier(source.nameOrPath);
   const tokenizer = classifier.tokenizer;
@@ -174,23 +190,124 @@ export async function createTextMoodDetector(options: TextMoodDetectorOptions): 
   // whole lower-case words (byte-level BPE on a hub model) gets the script check only.
   const vocab = (tokenizer as unknown as { model?: { tokens_to_ids?: Map<string, number> } }).model?.tokens_to_ids;
   const wordLevel = !!vocab && ['the', 'and', 'you', 'feel'].every((w) => vocab.has(w));
-  const isKnownWord = (word: string): boolean => (wordLevel ? vocab!.has(word) : true);
-  // The language test counts only common words: MoodReel's vocabulary is in frequency order, and its
-  // rarer entries include foreign words from the tweets ("muy", "triste"), which would let Spanish pass.
-  const isCommonWord = (word: string): boolean => (wordLevel ? (vocab!.get(word) ?? Infinity) < COMMON_WORD_RANK : true);
+  return {
+    from: source.nameOrPath,
+    classifier,
+    threshold,
+    isKnownWord: (word) => (wordLevel ? vocab!.has(word) : true),
+    // The language test counts only common words: MoodReel's vocabulary is in frequency order, and its
+    // rarer entries include foreign words from the tweets ("muy", "triste"), which would let Spanish pass.
+    isCommonWord: (word) => (wordLevel ? (vocab!.get(word) ?? Infinity) < COMMON_WORD_RANK : true),
+    tokenCount: (text) => (tokenizer(text, { truncation: false }).input_ids as { dims: number[] }).dims.at(-1) ?? 0,
+    inFlight: 0,
+    retired: false,
+  };
+}
 
-  const tokenCount = (text: string): number => (tokenizer(text, { truncation: false }).input_ids as { dims: number[] }).dims.at(-1) ?? 0;
+function releaseIfDone(served: Served): void {
+  if (served.retired && served.inFlight === 0) void served.classifier.dispose().catch(() => undefined);
+}
+
+/**
+ * Loads the pipeline once and returns the detector. Throws UserError('model_missing')
+ * when a local model folder (or one of its files) is absent. transformers.js settings
+ * are process-wide: a local folder switches remote loading off for the whole process.
+ *
+ * With `reload`, the detector serves `reload.resolveFolder()` (falling back to `model`), and
+ * a turn that finds the watched file changed loads the new folder in the background: turns
+ * keep using the old model until the new one is ready, then the new one serves and the old
+ * one is released once its last turn is done. A folder that fails to load is logged and the
+ * old model keeps serving.
+ */
+export async function createTextMoodDetector(options: TextMoodDetectorOptions & { readonly reload?: TextModelReload }): Promise<ReloadingTextMoodDetector> {
+  const settingName = options.settingName ?? 'MOODREEL_TEXT_MODEL';
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (!Number.isInteger(maxTokens) || maxTokens < 3) throw new Error(`maxTokens must be an integer >= 3 (got ${maxTokens})`);
+  const open = async (model: string): Promise<Served> => {
+    const source = resolveModelSource(model);
+    let card: TextModelCard = {};
+    if (source.local) {
+      card = checkLocalFolder(source.nameOrPath, settingName);
+      env.allowLocalModels = true;
+      env.allowRemoteModels = false;
+    }
+    return loadServed(source, card, options, maxTokens);
+  };
+  const reload = options.reload;
+  const signature = (): string => {
+    try {
+      const s = statSync(reload!.watchFile);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return 'absent';
+    }
+  };
+  let seen = reload ? signature() : '';
+  let served: Served;
+  if (reload) {
+    const wanted = await reload.resolveFolder().catch(() => options.model);
+    try {
+      served = await open(wanted);
+    } catch (error) {
+      if (wanted === options.model) throw error;
+      reload.logger?.error({ folder: wanted, err: error }, 'retrained text model failed to load; serving the configured one');
+      served = await open(options.model);
+    }
+  } else {
+    served = await open(options.model);
+  }
+
+  let lastCheck = Date.now();
+  let checking: Promise<boolean> | null = null;
+  const checkForUpdate = (): Promise<boolean> => {
+    if (!reload) return Promise.resolve(false);
+    lastCheck = Date.now();
+    return (checking ??= (async () => {
+      const now = signature();
+      if (now === seen) return false;
+      seen = now;
+      const folder = resolveModelSource(await reload.resolveFolder()).nameOrPath;
+      if (folder === served.from) return false;
+      let next: Served;
+      try {
+        next = await open(folder);
+      } catch (error) {
+        reload.logger?.error({ folder, err: error }, 'new text model failed to load; the old one keeps serving');
+        return false;
+      }
+      const old = served;
+      served = next;
+      old.retired = true;
+      releaseIfDone(old);
+      reload.logger?.info({ from: old.from, to: next.from }, 'text model reloaded');
+      return true;
+    })().finally(() => {
+      checking = null;
+    }));
+  };
 
   async function detectBatch(texts: readonly string[]): Promise<TextMoodReading[]> {
+    if (reload && Date.now() - lastCheck >= (reload.checkEveryMs ?? 5000)) void checkForUpdate().catch((error: unknown) => reload.logger?.warn({ err: error }, 'text model reload check failed'));
+    const s = served;
+    s.inFlight++;
+    try {
+      return await detectWith(s, texts);
+    } finally {
+      s.inFlight--;
+      releaseIfDone(s);
+    }
+  }
+
+  async function detectWith(s: Served, texts: readonly string[]): Promise<TextMoodReading[]> {
     const prepared = texts.map((text) => {
       if (typeof text !== 'string' || !text.trim()) throw new UserError('empty_text', 'There is no text to read a mood from.');
-      const language = assessLanguage(text, isCommonWord);
-      const normalised = normaliseForMood(text, { isKnownWord });
-      return { language, normalised, truncated: normalised ? tokenCount(normalised) > maxTokens : false };
+      const language = assessLanguage(text, s.isCommonWord);
+      const normalised = normaliseForMood(text, { isKnownWord: s.isKnownWord });
+      return { language, normalised, truncated: normalised ? s.tokenCount(normalised) > maxTokens : false };
     });
     const toRun = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.language.isEnglish && p.normalised);
     const outputs = toRun.length
-      ? ((await classifier(
+      ? ((await s.classifier(
           toRun.map(({ p }) => p.normalised),
           // top_k null = every label (documented; the typings only say number).
           { top_k: null as unknown as number },
@@ -205,7 +322,7 @@ export async function createTextMoodDetector(options: TextMoodDetectorOptions): 
       lowConfidenceReason: p.language.isEnglish ? 'unsure' : 'not_english',
     }));
     toRun.forEach(({ p, i }, k) => {
-      const decided = applyNeutralThreshold(toMoodScores(outputs[k] ?? []), threshold);
+      const decided = applyNeutralThreshold(toMoodScores(outputs[k] ?? []), s.threshold);
       readings[i] = {
         label: decided.label,
         distribution: decided.distribution,
@@ -221,6 +338,8 @@ export async function createTextMoodDetector(options: TextMoodDetectorOptions): 
   return {
     maxTokens,
     detectBatch,
+    servingFrom: () => served.from,
+    checkForUpdate,
     async detect(text: string): Promise<TextMoodReading> {
       const [reading] = await detectBatch([text]);
       return reading!;
