@@ -27,6 +27,8 @@ import { terminalProgress } from './infra/catalog/progress.js';
 import { downloadMovieLensSmall } from './infra/catalog/movielens-download.js';
 import { createSentimentAnalyzer } from './infra/text/sentiment.analyzer.js';
 import { createTextMoodDetector } from './infra/mood/text-mood.detector.js';
+import { TextModelRegistry } from './infra/mood/text-model.registry.js';
+import { createTextRetrainRuntime } from './infra/mood/text-retrain.job.js';
 import { withCache } from './infra/db/cached-stores.js';
 import { createFaceWorkerDetector } from './infra/mood/face-worker.detector.js';
 import { createRecommendation, type RecommendationRuntime } from './infra/recommendation/recommendation.runtime.js';
@@ -120,7 +122,17 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
   const stores = withCache(createPrismaStores(database), { ttlMs: config.MOODREEL_CACHE_SECONDS * 1000 });
   await ensureCatalog(database, stores, config, logger, options.interactive ?? false);
 
-  const text = await createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL });
+  // Text model retrained from donated sentences (docs/text-retraining.md): serve the promoted version, pick up new ones live.
+  const textRegistry = new TextModelRegistry(config.MOODREEL_MODELS_DIR, { logger });
+  const resolveText = async () => {
+    const serving = await textRegistry.servingFolder(path.resolve(config.MOODREEL_TEXT_MODEL));
+    return serving.version === null ? config.MOODREEL_TEXT_MODEL : serving.folder;
+  };
+  const text = await createTextMoodDetector({ model: config.MOODREEL_TEXT_MODEL, reload: { watchFile: textRegistry.pointerPath, resolveFolder: resolveText, logger } });
+  const textRetrain = createTextRetrainRuntime({
+    cron: config.MOODREEL_TEXT_RETRAIN_CRON, shippedModel: config.MOODREEL_TEXT_MODEL, registry: textRegistry, dataDir: path.join(config.MOODREEL_DATA_DIR, 'text-emotion'),
+    loadDonated: () => stores.corrections.donatedSentences(), logger, timeoutMs: config.MOODREEL_RETRAIN_TIMEOUT_MIN * 60_000, seed: config.MOODREEL_SEED,
+  });
   const face = createFaceWorkerDetector({
     modelDir: config.MOODREEL_FACE_MODEL_DIR,
     logger: logger.child({ module: 'face' }),
@@ -175,6 +187,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
         closing = true;
         parties.stop();
         await recommendation.stop();
+        await textRetrain.stop();
       },
     },
     { name: 'face worker', stop: () => face.close() },
@@ -194,6 +207,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
       });
       void parties.resume();
       recommendation.startSchedule();
+      textRetrain.startSchedule();
     },
     stopSteps,
     async close() {

@@ -32,6 +32,7 @@ export const SETTINGS = {
   DISCORD_GUILD_ID: [optionalString, 'Register slash commands in this guild only (instant); global otherwise'],
   DISCORD_API_URL: [optionalString, 'Discord REST base URL override (a local Discord-compatible server); the gateway is discovered through it'],
   MOODREEL_RETRAIN_CRON: [z.string().default('30 3 * * *'), 'node-cron schedule of model retraining (nightly by default); `off` disables it'],
+  MOODREEL_TEXT_RETRAIN_CRON: [z.string().default('0 4 * * *'), 'node-cron schedule of the text mood model\'s retraining from donated sentences (docs/text-retraining.md); `off` disables it'],
   MOODREEL_RETRAIN_TIMEOUT_MIN: [z.coerce.number().positive().default(30), 'A retraining run past this many minutes is abandoned; the old model keeps serving'],
   MOODREEL_MAX_IMAGE_MB: [z.coerce.number().positive().default(10), 'Largest photo accepted, in MB'],
   MOODREEL_MAX_IMAGE_MEGAPIXELS: [z.coerce.number().positive().default(40), 'Largest photo accepted, in megapixels (decompression bombs are refused)'],
