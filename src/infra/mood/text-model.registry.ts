@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../core/ports.js';
 import { UserError } from '../../core/errors.js';
@@ -98,6 +98,32 @@ export class TextModelRegistry {
   versionDir(version: string): string {
     if (!/^[\w.-]+$/.test(version) || version === 'current.json') throw new Error(`bad text model version name ${JSON.stringify(version)}`);
     return path.join(this.dir, version);
+  }
+
+  /**
+   * Takes the run lock (several bot processes on one database each schedule the job): an
+   * exclusive-create file, taken over when older than `staleMs` (a run killed mid-way).
+   * Returns a release function, or null when another run holds it.
+   */
+  async lock(staleMs: number): Promise<(() => Promise<void>) | null> {
+    await mkdir(this.dir, { recursive: true });
+    const file = path.join(this.dir, 'retrain.lock');
+    const take = async (): Promise<boolean> => {
+      try {
+        await writeFile(file, JSON.stringify({ pid: process.pid, at: this.now().toISOString() }), { flag: 'wx' });
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        return false;
+      }
+    };
+    if (!(await take())) {
+      const held = await stat(file).catch(() => null);
+      if (held && Date.now() - held.mtimeMs < staleMs) return null;
+      await rm(file, { force: true });
+      if (!(await take())) return null;
+    }
+    return () => rm(file, { force: true });
   }
 
   /** Creates an empty folder for a new version (never shared by two writers). */

@@ -114,6 +114,7 @@ export async function retrainText(options: TextRetrainOptions): Promise<TextRetr
   let version: string | null = null;
   // Once its record is written a version is complete (promoted or kept for inspection); prune removes it later.
   let complete = false;
+  let release: (() => Promise<void>) | null = null;
   try {
     const donated = await options.loadDonated();
     if (donated.length < settings.minDonated) {
@@ -122,6 +123,11 @@ export async function retrainText(options: TextRetrainOptions): Promise<TextRetr
     }
     const held = donated.filter((d) => isHeldOut(d.text, settings, seed)).length;
     if (held === 0 || held === donated.length) return { status: 'skipped', reason: 'no donated sentence on one side of the held-out split' };
+    release = await options.registry.lock(options.timeoutMs + 60_000);
+    if (release === null) {
+      log.info({}, 'text retrain skipped: another run holds the lock');
+      return { status: 'skipped', reason: 'another run is in progress' };
+    }
     const shippedModel = path.resolve(options.shippedModel);
     const serving = await options.registry.servingFolder(shippedModel);
     const created = await options.registry.createVersion();
@@ -167,6 +173,8 @@ export async function retrainText(options: TextRetrainOptions): Promise<TextRetr
     }
     log.error({ err: error, serving: serving ?? 'shipped' }, 'text retrain failed; the serving model is unchanged');
     return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await release?.().catch(() => undefined);
   }
 }
 

@@ -115,6 +115,15 @@ describe('retrainText', () => {
     expect(await registry.versions()).toEqual([]);
   });
 
+  it('given another process running a retrain (the lock is held), skips; a stale lock is taken over', async () => {
+    const registry = fresh('locked');
+    const release = await registry.lock(60_000);
+    expect(release).not.toBeNull();
+    const result = await retrainText({ shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 60_000, settings, build: inThread });
+    expect(result).toEqual({ status: 'skipped', reason: 'another run is in progress' });
+    expect(await registry.lock(0)).not.toBeNull();
+  });
+
   it('given too few donated sentences, skips without writing anything', async () => {
     const registry = fresh('few');
     const result = await retrainText({ shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(3), logger, timeoutMs: 60_000, settings, build: inThread });
