@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { TextModelRegistry } from '../../../src/infra/mood/text-model.registry.js';
 import { buildCandidate, DEFAULT_RETRAIN, isHeldOut, pairedChange, type RetrainSettings } from '../../../src/infra/mood/text-retrain.candidate.js';
-import { retrainText, type BuildCandidateFn } from '../../../src/infra/mood/text-retrain.job.js';
+import { createTextRetrainRuntime, retrainText, TextRetrainStoppedError, type BuildCandidateFn } from '../../../src/infra/mood/text-retrain.job.js';
 import { createTextMoodDetector } from '../../../src/infra/mood/text-mood.detector.js';
 import { writeTinyData, writeTinyModel, zorpDonations } from './text-retrain.fixture.js';
 
@@ -139,6 +139,21 @@ describe('retrainText', () => {
     const result = await retrainText({ shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 120_000, settings });
     expect(result.status).toBe('promoted');
   }, 150_000);
+});
+
+describe('createTextRetrainRuntime (the schedule)', () => {
+  it('given a run in progress, joins it; stop() ends it as skipped and leaves no version', async () => {
+    const registry = fresh('runtime');
+    const build: BuildCandidateFn = (_input, limits) => new Promise((_resolve, reject) => limits.signal?.addEventListener('abort', () => reject(new TextRetrainStoppedError())));
+    const runtime = createTextRetrainRuntime({ cron: 'off', shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 60_000, settings, build });
+    runtime.startSchedule();
+    const first = runtime.retrain();
+    expect(runtime.retrain()).toBe(first);
+    await new Promise((r) => setTimeout(r, 50));
+    await runtime.stop();
+    expect(await first).toEqual({ status: 'skipped', reason: 'stopped by shutdown' });
+    expect(await registry.versions()).toEqual([]);
+  });
 });
 
 describe('hot reload of the text detector', () => {
