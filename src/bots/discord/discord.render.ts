@@ -12,6 +12,7 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import type { Button, PickCard, Reply } from '../../core/conversation/turn.js';
+import { pageAction, pagedPicks, type PagedPicks } from './discord.pages.js';
 
 /** Discord's message limits (https://discord.com/developers/docs/resources/message). */
 export const LIMITS = {
@@ -45,6 +46,10 @@ export interface OutgoingMessage {
   readonly components: readonly ButtonRow[];
   readonly files: readonly OutgoingFile[];
   readonly ephemeral: boolean;
+  /** A picks answer: what the message shows, kept by message id once sent so its pages and ratings edit it. */
+  readonly pages?: PagedPicks;
+  /** Shown in place of the pressed picks message when both have the same visibility (a mood correction). */
+  readonly replacesPressed?: boolean;
 }
 
 /** The answer to a button press: a toast, and optionally the pressed message edited in place. */
@@ -56,6 +61,15 @@ export interface OutgoingAck {
   readonly content?: string;
   /** New rows of the pressed message; [] removes them; undefined leaves them. */
   readonly components?: readonly ButtonRow[];
+  /** A refusal or warning: always shown, never dropped in favour of an edit. */
+  readonly alert?: boolean;
+  /**
+   * A rating press: the note for the rated card ('★4 saved'). `components` are
+   * then that card's rating rows only (from `marked`), to replace on a picks
+   * message without touching its pager and mood rows.
+   */
+  readonly mark?: string;
+  readonly marked?: readonly (readonly Button[])[];
 }
 
 export type Outgoing = OutgoingMessage | OutgoingAck;
@@ -94,36 +108,79 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing
         {
           kind: 'ack',
           toast: reply.toast,
+          ...(reply.alert ? { alert: true } : {}),
           ...(reply.text !== undefined ? { content: truncate(reply.text, LIMITS.content) } : {}),
           ...(reply.buttons === null ? { components: [] } : {}),
           ...(reply.buttons ? { components: buttonRows(reply.buttons, options) } : {}),
+          ...(reply.mark !== undefined && reply.buttons ? { mark: reply.mark, marked: reply.buttons } : {}),
         },
       ];
   }
 }
 
 /**
- * One message per card (buttons belong to a card, and a Discord message has a
- * single set of rows): the header rides on the first card, the footer and its
- * buttons come last on their own.
+ * One message per picks answer: the mood line as content, the current pick as
+ * an embed, its rating rows, `◀ 2/5 ▶`, then the answer's own rows (moods).
+ * A picks answer without cards is plain text with the answer's rows.
  */
 function pickMessages(reply: Extract<Reply, { kind: 'picks' }>, options: RenderOptions, ephemeral: boolean): OutgoingMessage[] {
-  const out: OutgoingMessage[] = [];
-  const header = reply.header.trim();
-  const headerOnCard = header.length > 0 && header.length <= LIMITS.content && reply.cards.length > 0;
-  if (header && !headerOnCard) out.push(...textMessages(header, [], ephemeral));
-  reply.cards.forEach((card, index) => {
-    const content = index === 0 && headerOnCard ? header : undefined;
-    out.push(message({ content, embeds: [cardEmbed(card)], components: buttonRows(card.buttons, options), ephemeral }));
-  });
-  const footerRows = buttonRows(reply.footerButtons, options);
-  const footer = reply.footer?.trim() ?? '';
-  if (footer || footerRows.length > 0) out.push(...textMessages(footer, footerRows, ephemeral));
-  return out;
+  if (reply.cards.length === 0) {
+    const text = [reply.header, reply.footer ?? ''].map((t) => t.trim()).filter(Boolean).join('\n\n');
+    return textMessages(text, buttonRows(reply.footerButtons, options), ephemeral);
+  }
+  return [{ ...pageMessage(pagedPicks(reply), options, ephemeral), ...(reply.replacesPressed ? { replacesPressed: true } : {}) }];
 }
 
-/** A pick card as an embed: title (linked), reason, genres, runtime, links, poster as the big image. */
-export function cardEmbed(card: PickCard): APIEmbed {
+/**
+ * The message for the current page of a picks answer. Rows, most needed first:
+ * the card's ratings (2), the pager (1), the answer's rows (the 7 moods: 2);
+ * past Discord's 5 rows the last are dropped and reported.
+ */
+export function pageMessage(state: PagedPicks, options: RenderOptions = {}, ephemeral = false): OutgoingMessage {
+  const n = state.cards.length;
+  const card = state.cards[state.current]!;
+  const rows: ButtonRow[] = [...buttonRows(card.buttons, options)];
+  if (n > 1) rows.push(pagerRow(state.current, n));
+  rows.push(...buttonRows(state.footerButtons, options));
+  if (rows.length > LIMITS.rowsPerMessage) options.onDrop?.('button_rows', { rows: rows.length });
+  const header = state.header.trim();
+  return {
+    ...message({
+      content: header ? truncate(header, LIMITS.content) : undefined,
+      embeds: [cardEmbed(card, { position: n > 1 ? `Pick ${state.current + 1} of ${n}` : undefined, note: state.footer })],
+      components: rows.slice(0, LIMITS.rowsPerMessage),
+      ephemeral,
+    }),
+    pages: state,
+  };
+}
+
+/** `◀ 2/5 ▶`: wraps around at both ends; the middle button only shows where you are. */
+function pagerRow(current: number, n: number): ButtonRow {
+  const button = (label: string, customId: string, disabled = false): APIButtonComponent => ({
+    type: ComponentType.Button,
+    style: ButtonStyle.Secondary,
+    label,
+    custom_id: customId,
+    ...(disabled ? { disabled: true } : {}),
+  });
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      button('◀', pageAction((current - 1 + n) % n, 'p')),
+      button(`${current + 1}/${n}`, pageAction(current, 'c'), true),
+      button('▶', pageAction((current + 1) % n, 'n')),
+    ],
+  };
+}
+
+/**
+ * A pick card as an embed: title (linked), the rating mark and reason, genres,
+ * runtime, links, the poster as the big image. Without a usable poster it is a
+ * text card with the same fields. `position` and `note` (the answer's footer:
+ * /music hint, "Not quite? I feel…") go in the embed footer, just above the rows.
+ */
+export function cardEmbed(card: PickCard, extra: { readonly position?: string | undefined; readonly note?: string | undefined } = {}): APIEmbed {
   const fields: APIEmbedField[] = [];
   if (card.genres.length > 0) fields.push({ name: 'Genres', value: truncate(card.genres.join(', '), LIMITS.fieldValue), inline: true });
   if (card.runtime !== null && card.runtime > 0) fields.push({ name: 'Runtime', value: formatRuntime(card.runtime), inline: true });
@@ -134,12 +191,14 @@ export function cardEmbed(card: PickCard): APIEmbed {
   const embed: APIEmbed = {
     title: truncate(card.year !== null ? `${card.title} (${card.year})` : card.title, LIMITS.embedTitle),
     color: CARD_COLOR,
-    footer: { text: `#${card.rank}` },
   };
-  if (card.reason.trim()) embed.description = truncate(card.reason, LIMITS.embedDescription);
+  const description = [card.mark ? `✅ **${escapeMarkdown(card.mark)}**` : '', card.reason.trim()].filter(Boolean).join('\n\n');
+  if (description) embed.description = truncate(description, LIMITS.embedDescription);
   if (links[0]) embed.url = links[0].url;
   if (fields.length > 0) embed.fields = fields;
   if (card.posterUrl && isWebUrl(card.posterUrl)) embed.image = { url: card.posterUrl };
+  const footer = [extra.position ?? '', extra.note?.trim() ?? ''].filter(Boolean).join('\n');
+  if (footer) embed.footer = { text: truncate(footer, LIMITS.footerText) };
   return embed;
 }
 

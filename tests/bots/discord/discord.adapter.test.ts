@@ -265,7 +265,7 @@ describe('Discord adapter against the fake Discord', () => {
   });
 
   describe('picks and files', () => {
-    it('given picks, sends one message per card with poster, details and its rating buttons, header first and footer last', async () => {
+    it('given picks, sends one message: the mood line, the first card with poster and details, its rating rows, the pager and the answer\'s rows', async () => {
       handler.on('/mood', () => [
         {
           kind: 'picks',
@@ -275,17 +275,19 @@ describe('Discord adapter against the fake Discord', () => {
           footerButtons: [[{ label: 'More picks', action: 'more:abc' }]],
         },
       ]);
-      const answer = await driver.repliesTo(await driver.userRuns(driver.channel(), driver.user('Alice'), 'mood', { text: 'low' }), { minMessages: 4 });
+      const answer = await driver.repliesTo(await driver.userRuns(driver.channel(), driver.user('Alice'), 'mood', { text: 'low' }));
 
       expect(answer.callbacks).toEqual([5]);
-      expect(answer.messages).toHaveLength(4);
-      const [first, second, third, footer] = answer.messages;
+      expect(answer.messages).toHaveLength(1);
+      const [first] = answer.messages;
       expect(first?.content).toBe('Three picks for a low day');
+      expect(first?.embeds).toHaveLength(1);
       expect(first?.embeds[0]).toMatchObject({
         title: 'Movie 1 (2000)',
         url: 'https://www.themoviedb.org/movie/1',
         description: 'Because you feel low and loved Amélie (1)',
         image: { url: 'https://image.tmdb.org/t/p/w500/poster1.jpg' },
+        footer: { text: 'Pick 1 of 3\nWant different ones?' },
       });
       expect(first?.embeds[0]?.fields).toEqual([
         { name: 'Genres', value: 'Drama, Comedy', inline: true },
@@ -295,13 +297,10 @@ describe('Discord adapter against the fake Discord', () => {
       expect(first?.buttons.map((row) => row.map((b) => b.customId))).toEqual([
         ['rate:101:1', 'rate:101:2', 'rate:101:3', 'rate:101:4', 'rate:101:5'],
         ['seen:101', 'nope:101'],
+        ['dp:2:p', 'dp:0:c', 'dp:1:n'],
+        ['more:abc'],
       ]);
-      expect(second?.content).toBe('');
-      expect(second?.buttons[0]?.[0]?.customId).toBe('rate:102:1');
-      expect(third?.embeds[0]?.title).toBe('Movie 3');
-      expect(third?.embeds[0]?.image).toBeUndefined();
-      expect(footer).toMatchObject({ content: 'Want different ones?' });
-      expect(footer?.buttons).toEqual([[{ label: 'More picks', customId: 'more:abc', style: 2 }]]);
+      expect(first?.buttons[2]?.map((b) => b.label)).toEqual(['◀', '1/3', '▶']);
     });
 
     it('given /export, sends the file as an ephemeral attachment with the same bytes', async () => {
@@ -494,11 +493,15 @@ describe('Discord adapter against the fake Discord', () => {
       expect(patches[1]!.at - patches[0]!.at).toBeGreaterThanOrEqual(380);
     });
 
-    it('given a 429 on follow-ups, delivers every card once and in order', async () => {
-      handler.on('/mood', () => [{ kind: 'picks', header: 'Picks', cards: [card(1), card(2), card(3)] }]);
+    it('given a 429 on follow-ups, delivers every message once and in order', async () => {
+      handler.on('/mood', () => [
+        { kind: 'picks', header: 'Picks', cards: [card(1), card(2), card(3)] },
+        { kind: 'text', text: 'after 1' },
+        { kind: 'text', text: 'after 2' },
+      ]);
       fake.failNext(1, { status: 429, retryAfterSec: 0.3, match: /^POST \/webhooks/ });
       const answer = await driver.repliesTo(await driver.userRuns(driver.channel(), driver.user('Alice'), 'mood', { text: 'fine' }), { minMessages: 3, settleMs: 500 });
-      expect(answer.messages.map((m) => m.embeds[0]?.title)).toEqual(['Movie 1 (2000)', 'Movie 2 (2001)', 'Movie 3 (2002)']);
+      expect(answer.messages.map((m) => m.embeds[0]?.title ?? m.content)).toEqual(['Movie 1 (2000)', 'after 1', 'after 2']);
     });
   });
 

@@ -1,0 +1,102 @@
+/**
+ * A picks answer on Discord is one message showing one pick at a time: the
+ * current pick's embed, its rating rows, `◀ 2/5 ▶`, then the answer's own rows
+ * (the "Not quite? I feel…" moods). Paging and rating edit that message in
+ * place (interaction.update).
+ *
+ * What each message shows lives here, in memory, by message id (bounded, oldest
+ * forgotten first), one store per logged-in client. Paging is a Discord
+ * rendering matter the core never sees. After a restart the page buttons of
+ * old messages are refused with an ephemeral notice, while their rating and
+ * mood buttons keep working: they carry the core's own payloads.
+ */
+import type { Button, PickCard, Reply } from '../../core/conversation/turn.js';
+
+type Picks = Extract<Reply, { kind: 'picks' }>;
+
+/** custom_id of the page buttons: `dp:<index>:<slot>`. The core never makes payloads starting with `dp:`. */
+export const PAGE_PREFIX = 'dp:';
+
+/**
+ * Discord refuses two components with one custom_id on a message, and with two
+ * picks ◀ and ▶ lead to the same page: the slot (p, c, n) keeps them apart.
+ */
+export const pageAction = (index: number, slot: 'p' | 'c' | 'n') => `${PAGE_PREFIX}${index}:${slot}`;
+
+/** The page a press asks for, 'invalid' for a malformed page id, null when it is not a page press. */
+export function parsePageAction(customId: string): number | 'invalid' | null {
+  if (!customId.startsWith(PAGE_PREFIX)) return null;
+  const m = /^dp:(\d{1,2}):[pcn]$/.exec(customId);
+  return m ? Number(m[1]) : 'invalid';
+}
+
+/** Shown (ephemerally) for a page press on a message this process does not know. */
+export const STALE_PAGE_NOTICE = 'These picks are no longer kept (MoodReel restarted). Send /mood for fresh ones; the rating buttons still work.';
+
+/** One picks answer as shown on its message. */
+export interface PagedPicks {
+  readonly header: string;
+  readonly footer?: string;
+  readonly footerButtons?: readonly (readonly Button[])[];
+  /** Cards as shown: a rating press replaces a card's buttons and mark. */
+  readonly cards: PickCard[];
+  current: number;
+}
+
+export const pagedPicks = (reply: Picks): PagedPicks => ({
+  header: reply.header,
+  ...(reply.footer !== undefined ? { footer: reply.footer } : {}),
+  ...(reply.footerButtons ? { footerButtons: reply.footerButtons } : {}),
+  cards: [...reply.cards],
+  current: 0,
+});
+
+/**
+ * Records a rating on the card whose buttons carry the marked rows' payloads.
+ * Returns the card's index, or -1 when no card of this answer has them.
+ */
+export function markCard(state: PagedPicks, mark: string, marked: readonly (readonly Button[])[]): number {
+  const actions = new Set(marked.flat().flatMap((b) => ('action' in b ? [b.action] : [])));
+  const index = state.cards.findIndex((card) => card.buttons.flat().some((b) => 'action' in b && actions.has(b.action)));
+  if (index >= 0) state.cards[index] = { ...state.cards[index]!, buttons: marked, mark };
+  return index;
+}
+
+/** Paged answers by message id, the oldest forgotten first past `capacity`. */
+export class PageStore {
+  private readonly byMessage = new Map<string, PagedPicks>();
+  constructor(private readonly capacity = 5_000) {}
+
+  get(messageId: string): PagedPicks | undefined {
+    return this.byMessage.get(messageId);
+  }
+
+  set(messageId: string, state: PagedPicks): void {
+    this.byMessage.delete(messageId);
+    this.byMessage.set(messageId, state);
+    if (this.byMessage.size > this.capacity) {
+      const oldest = this.byMessage.keys().next().value;
+      if (oldest !== undefined) this.byMessage.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.byMessage.size;
+  }
+}
+
+const stores = new WeakMap<object, PageStore>();
+
+/**
+ * The store of one logged-in client (discord.js `interaction.client`): a new
+ * client, as after a restart, starts empty, and two bots in one process never
+ * share message ids.
+ */
+export function pagesFor(client: object): PageStore {
+  let store = stores.get(client);
+  if (!store) {
+    store = new PageStore();
+    stores.set(client, store);
+  }
+  return store;
+}
