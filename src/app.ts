@@ -133,6 +133,15 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     cron: config.MOODREEL_TEXT_RETRAIN_CRON, shippedModel: config.MOODREEL_TEXT_MODEL, registry: textRegistry, dataDir: path.join(config.MOODREEL_DATA_DIR, 'text-emotion'),
     loadDonated: () => stores.corrections.donatedSentences(), logger, timeoutMs: config.MOODREEL_RETRAIN_TIMEOUT_MIN * 60_000, seed: config.MOODREEL_SEED,
   });
+  // A reading names the text model that served it: a promoted retrain's version, else the shipped card's hash.
+  const shippedVersions = moodModelVersions(config);
+  const servedVersions = {
+    face: shippedVersions.face,
+    get text() {
+      const from = text.servingFrom();
+      return from.startsWith(path.resolve(textRegistry.dir) + path.sep) ? `text:${path.basename(from)}` : shippedVersions.text;
+    },
+  };
   const face = createFaceWorkerDetector({
     modelDir: config.MOODREEL_FACE_MODEL_DIR,
     logger: logger.child({ module: 'face' }),
@@ -164,7 +173,7 @@ export async function createApp(config: Config, logger: Logger, options: AppOpti
     stores,
     recommender,
     catalog,
-    mood: new MoodAgent({ text, face, gate, moods: stores.moods, maxImageBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6), maxTextChars: config.MOODREEL_MAX_TEXT_CHARS, versions: moodModelVersions(config) }),
+    mood: new MoodAgent({ text, face, gate, moods: stores.moods, maxImageBytes: Math.round(config.MOODREEL_MAX_IMAGE_MB * 1e6), maxTextChars: config.MOODREEL_MAX_TEXT_CHARS, versions: servedVersions }),
     recommendations: new RecommendationAgent({ stores, recommender, catalog, picks }),
     feedback: new FeedbackAgent({ stores, recommender, catalog, logger }),
     settings: new SettingsAgent({ preferences: stores.preferences, genres }),
