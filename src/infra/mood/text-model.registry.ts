@@ -249,3 +249,17 @@ export class TextModelRegistry {
     }
   }
 }
+
+/**
+ * The latest completed text retrain (promoted or not), or null before the first: what
+ * `npm run eval:corrections` shows as the detector's accuracy on held-out donated sentences
+ * before (`before.heldOut`) and after (`after.heldOut`) the latest retrain.
+ */
+export async function latestTextRetrain(modelsDir: string): Promise<TextRetrainRecord | null> {
+  try {
+    const record = JSON.parse(await readFile(new TextModelRegistry(modelsDir).lastRunPath, 'utf8')) as TextRetrainRecord;
+    return record.format === 'moodreel-text-retrain/1' ? record : null;
+  } catch {
+    return null;
+  }
+}

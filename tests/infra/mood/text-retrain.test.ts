@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { TextModelRegistry } from '../../../src/infra/mood/text-model.registry.js';
+import { latestTextRetrain, TextModelRegistry } from '../../../src/infra/mood/text-model.registry.js';
 import { buildCandidate, DEFAULT_RETRAIN, isHeldOut, pairedChange, type RetrainSettings } from '../../../src/infra/mood/text-retrain.candidate.js';
 import { createTextRetrainRuntime, retrainText, TextRetrainStoppedError, type BuildCandidateFn } from '../../../src/infra/mood/text-retrain.job.js';
 import { createTextMoodDetector } from '../../../src/infra/mood/text-mood.detector.js';
@@ -56,6 +56,8 @@ describe('retrainText', () => {
     // retrain.json and last-run.json carry the same record, and no donated sentence.
     const file = readFileSync(path.join(registry.versionDir(r.version), 'retrain.json'), 'utf8');
     expect(JSON.parse(readFileSync(registry.lastRunPath, 'utf8'))).toEqual(JSON.parse(file));
+    expect(await latestTextRetrain(path.join(root, 'promote'))).toEqual(JSON.parse(file));
+    expect(await latestTextRetrain(path.join(root, 'nothing-yet'))).toBeNull();
     const folderText = ['retrain.json', 'moodreel.json', 'config.json'].map((f) => readFileSync(path.join(registry.versionDir(r.version), f), 'utf8')).join('\n');
     expect(folderText).not.toContain('zorp');
   });
