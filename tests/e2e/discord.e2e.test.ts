@@ -11,6 +11,7 @@ import type { BotMessage } from '../fakes/discord-driver.js';
 import { DATA_DIR, startTestApp, TestClock, type TestApp } from '../helpers/app.js';
 
 const cardsOf = (messages: readonly BotMessage[]) => messages.filter((m) => m.buttons.flat().some((b) => b.label === '4★'));
+const pagerOf = (message: BotMessage) => message.buttons.find((row) => row[0]?.label === '◀')?.map((b) => b.label);
 
 describe('Discord end to end with the real core', () => {
   let t: TestApp;
@@ -37,15 +38,31 @@ describe('Discord end to end with the real core', () => {
     expect((await run(rig.driver.user('Ana'), 'start')).text).toMatch(/never keeps/);
   });
 
-  it('given /mood, answers with poster cards and rating buttons; a press stores and updates in place', async () => {
+  it('given /mood, answers with one paged picks message; ▶ pages it in place and a rating marks the card', async () => {
     const user = rig.driver.user('Ben');
     const answer = await run(user, 'mood', { text: 'I feel rough today' });
     expect(answer.text).toMatch(/You seem (low|anxious)/);
-    const cards = cardsOf(answer.messages);
-    expect(cards).toHaveLength(5);
-    expect(cards[0]!.embeds[0]?.image?.url ?? cards.find((c) => c.embeds[0]?.image)?.embeds[0]?.image?.url).toMatch(/^https:\/\/image\.tmdb\.org\//);
-    const pressed = await rig.driver.repliesTo(await rig.driver.press(user, cards[0]!, '4★'), { timeoutMs: 30_000 });
-    expect(pressed.updated?.buttons.flat().some((b) => b.label.startsWith('✅'))).toBe(true);
+    expect(answer.messages).toHaveLength(1);
+    const [message] = cardsOf(answer.messages);
+    expect(pagerOf(message!)).toEqual(['◀', '1/5', '▶']);
+    let page = message!;
+    const titles: string[] = [];
+    const posters: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      titles.push(page.embeds[0]!.title!);
+      if (page.embeds[0]?.image?.url) posters.push(page.embeds[0].image.url);
+      const next = await rig.driver.repliesTo(await rig.driver.press(user, page, '▶'), { timeoutMs: 30_000 });
+      expect(next.messages).toEqual([]);
+      page = next.updated!;
+    }
+    expect(new Set(titles).size).toBe(5);
+    expect(page.embeds[0]?.title).toBe(titles[0]); // round the end back to the first
+    expect(posters[0]).toMatch(/^https:\/\/image\.tmdb\.org\//);
+    const pressed = await rig.driver.repliesTo(await rig.driver.press(user, page, '4★'), { timeoutMs: 30_000 });
+    expect(pressed.messages).toEqual([]);
+    expect(pressed.updated?.buttons.flat().map((b) => b.label)).toContain('✅ 4★');
+    expect(pressed.updated?.embeds[0]?.description).toMatch(/^✅ \*\*★4 saved\*\*/);
+    expect(pagerOf(pressed.updated!)).toEqual(['◀', '1/5', '▶']);
     const u = await t.app.stores.users.resolve('discord', user.id);
     expect((await t.app.stores.ratings.forUser(u.id)).map((r) => r.value)).toEqual([4]);
   });
@@ -59,7 +76,8 @@ describe('Discord end to end with the real core', () => {
     await rig.driver.repliesTo(await rig.driver.press(user, consentMessage, '✅ Yes, analyse my photos'), { timeoutMs: 30_000 });
     const answer = await run(user, 'selfie', { image: file });
     expect(answer.text).toMatch(/You seem happy/);
-    expect(cardsOf(answer.messages)).toHaveLength(5);
+    expect(cardsOf(answer.messages)).toHaveLength(1);
+    expect(pagerOf(cardsOf(answer.messages)[0]!)).toEqual(['◀', '1/5', '▶']);
   });
 
   it('given /settings, answers privately and applies a change', async () => {

@@ -2,8 +2,8 @@
  * Mood corrections, the "help MoodReel read moods better" setting and /moodlog
  * on Discord: the real core behind the real discord.js client, against the
  * local fake of Discord's REST API and gateway. The mood buttons ride on the
- * picks answer's last message; a press answers with new picks (only the presser
- * sees them in a server).
+ * picks answer's one message; a press answers with new picks (only the presser
+ * sees them in a server, in place of the pressed picks in a DM).
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 const MISREAD = 'I am so nervous about my wedding tomorrow, I could cry';
 const MOOD_BUTTONS = ['😊 happy', '🥰 loving', '😔 low', '😠 angry', '😟 anxious', '😮 surprised', '😐 calm'];
 const cardsOf = (messages: readonly BotMessage[]) => messages.filter((m) => m.buttons.flat().some((b) => b.label === '4★'));
+const pagerOf = (message: BotMessage) => message.buttons.find((row) => row[0]?.label === '◀')?.map((b) => b.label);
 const controlOf = (messages: readonly BotMessage[]) => messages.find((m) => m.buttons.flat().some((b) => b.label === '😊 happy' || b.label === '✅ happy'))!;
 
 describe('Discord: mood corrections, donation setting and /moodlog', () => {
@@ -42,31 +43,40 @@ describe('Discord: mood corrections, donation setting and /moodlog', () => {
     const asker = rig.driver.user('Ana');
     const stranger = rig.driver.user('Bo');
     const answer = await run(asker, 'mood', { text: MISREAD });
+    expect(answer.messages).toHaveLength(1);
     const control = controlOf(answer.messages);
-    expect(control.content).toMatch(/Not quite\? I feel…/);
-    expect(control.buttons.flat().map((b) => b.label)).toEqual(MOOD_BUTTONS);
+    expect(control.embeds[0]?.footer?.text).toMatch(/Not quite\? I feel…$/);
+    expect(control.buttons.slice(3).flat().map((b) => b.label)).toEqual(MOOD_BUTTONS);
+    expect(cardsOf(answer.messages)).toEqual([control]);
     const refused = await press(stranger, control, '😊 happy');
     expect(refused.text).toMatch(/belongs to someone else/);
     expect(refused.messages.every((m) => m.ephemeral)).toBe(true);
     const corrected = await press(asker, control, '😊 happy');
     expect(corrected.text).toMatch(/Got it: you feel happy/);
     expect(corrected.text).toMatch(/Thanks for telling me: you feel happy 😊/);
-    expect(cardsOf(corrected.messages)).toHaveLength(5);
+    expect(corrected.updated).toBeNull(); // the public answer stays as it was
+    expect(cardsOf(corrected.messages)).toHaveLength(1);
+    expect(pagerOf(cardsOf(corrected.messages)[0]!)).toEqual(['◀', '1/5', '▶']);
     expect(corrected.messages.every((m) => m.ephemeral && m.visibleTo === asker.id)).toBe(true);
     expect(controlOf(corrected.messages).buttons.flat().map((b) => b.label)).toContain('✅ happy');
+    const paged = await press(asker, cardsOf(corrected.messages)[0]!, '▶');
+    expect(pagerOf(paged.updated!)).toEqual(['◀', '2/5', '▶']);
     const id = await userIdOf(asker.id);
     expect(await db().moodCorrection.findFirstOrThrow({ where: { userId: id } })).toMatchObject({ chosenLabel: 'joy', inputKind: 'text' });
     expect(await db().moodCorrection.count({ where: { userId: await userIdOf(stranger.id).catch(() => -1) } })).toBe(0);
   });
 
-  it('given picks in a DM, a mood button answers with new picks in the DM; a forged or forgotten reading is refused', async () => {
+  it('given picks in a DM, a mood button shows new picks in place of the pressed ones; a forged or forgotten reading is refused', async () => {
     const user = rig.driver.user('Cy');
     const dm = rig.driver.dm(user);
     const answer = await run(user, 'mood', { text: MISREAD }, dm);
     const control = controlOf(answer.messages);
     const corrected = await press(user, control, '😮 surprised');
-    expect(corrected.text).toMatch(/you feel surprised/);
-    expect(cardsOf(corrected.messages).every((m) => !m.ephemeral)).toBe(true);
+    expect(corrected.messages).toEqual([]);
+    expect(corrected.updated).toMatchObject({ id: control.id, ephemeral: false });
+    expect(corrected.updated?.content).toMatch(/you feel surprised/);
+    expect(pagerOf(corrected.updated!)).toEqual(['◀', '1/5', '▶']);
+    expect(corrected.updated?.buttons.flat().map((b) => b.label)).toContain('✅ surprised');
     const forged = rig.fake.newInteraction({ type: 3, user, channel: dm, message: rig.fake.messages.get(control.id)!, customId: 'k:99999999:0', data: { custom_id: 'k:99999999:0', component_type: 2 } });
     rig.fake.dispatchInteraction(forged);
     expect((await rig.driver.repliesTo({ interaction: forged, channel: dm, user }, { timeoutMs: 30_000 })).text).toMatch(/no longer kept/);
