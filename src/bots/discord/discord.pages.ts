@@ -5,7 +5,7 @@
  * place (interaction.update).
  *
  * What each message shows lives here, in memory, by message id (bounded, oldest
- * forgotten first), one store per logged-in client. Paging is a Discord
+ * forgotten first), one store per application. Paging is a Discord
  * rendering matter the core never sees. After a restart the page buttons of
  * old messages are refused with an ephemeral notice, while their rating and
  * mood buttons keep working: they carry the core's own payloads.
@@ -85,18 +85,24 @@ export class PageStore {
   }
 }
 
-const stores = new WeakMap<object, PageStore>();
+const stores = new Map<string, PageStore>();
 
 /**
- * The store of one logged-in client (discord.js `interaction.client`): a new
- * client, as after a restart, starts empty, and two bots in one process never
- * share message ids.
+ * The store of one application (discord.js `interaction.applicationId`). It
+ * lives as long as the process: a client the adapter logs in afresh after an
+ * outage still pages the answers of the one before, and a restart (a new
+ * process) starts empty.
  */
-export function pagesFor(client: object): PageStore {
-  let store = stores.get(client);
+export function pagesFor(applicationId: string): PageStore {
+  let store = stores.get(applicationId);
   if (!store) {
     store = new PageStore();
-    stores.set(client, store);
+    stores.set(applicationId, store);
   }
   return store;
+}
+
+/** Forgets every answer's pages, as a new process would: how tests play a restart. */
+export function forgetAllPages(): void {
+  stores.clear();
 }

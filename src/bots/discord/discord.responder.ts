@@ -147,7 +147,7 @@ export class InteractionResponder {
   }
 
   private pages(): PageStore {
-    return pagesFor(this.interaction.client);
+    return pagesFor(this.interaction.applicationId);
   }
 
   private async flushToast(): Promise<void> {

@@ -7,7 +7,8 @@
  * correction replaces the pressed picks when it may.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDiscordBot } from '../../../src/bots/discord/discord.adapter.js';
+import { createDiscordBot, type DiscordBot } from '../../../src/bots/discord/discord.adapter.js';
+import { forgetAllPages } from '../../../src/bots/discord/discord.pages.js';
 import { COMMANDS } from '../../../src/core/conversation/commands.js';
 import type { Button, PickCard, Reply } from '../../../src/core/conversation/turn.js';
 import type { Logger } from '../../../src/core/ports.js';
@@ -67,11 +68,16 @@ describe('Discord: one paged message per picks answer', () => {
   let rig: DiscordRig;
   const handler = new ScriptedHandler();
 
+  /** The bot serving the fake: the rig's, until a test logs in a new one. */
+  let live: DiscordBot;
+
   beforeAll(async () => {
     rig = await startDiscordRig({ handler, interactionTimeoutMs: 5_000 });
+    live = rig.bot;
   });
 
   afterAll(async () => {
+    await live?.stop();
     await rig?.stop();
   });
 
@@ -240,34 +246,45 @@ describe('Discord: one paged message per picks answer', () => {
     expect(pagedPrivately.updated!.embeds[0]?.title).toBe('Movie 7 (2006)');
   });
 
+  /** Stops the bot serving the fake and logs in a new one against it (stopping twice is harmless). */
+  const newClient = async () => {
+    await live.stop();
+    live = createDiscordBot({ handler, commands: COMMANDS, logger: silent, maxImageBytes: 1_000_000, interactionTimeoutMs: 5_000, token: rig.fake.token, apiUrl: rig.fake.apiUrl });
+    await live.start();
+  };
+
+  it('given a fresh client in the same process (a login after an outage), the earlier answers still page', async () => {
+    const user = rig.driver.user('Kim');
+    const { answer } = await ask(user);
+    await newClient();
+    const paged = await press(user, answer.messages[0]!, '▶');
+    expect(paged.messages).toEqual([]);
+    expect(paged.updated!.embeds[0]?.title).toBe('Movie 2 (2001)');
+  });
+
   it('given a restart, a page press on an old answer is refused privately while its rating buttons still mark the card', async () => {
     const user = rig.driver.user('Jo');
     const { answer } = await ask(user);
     const page2 = (await press(user, answer.messages[0]!, '▶')).updated!;
-    await rig.bot.stop();
-    const restarted = createDiscordBot({ handler, commands: COMMANDS, logger: silent, maxImageBytes: 1_000_000, interactionTimeoutMs: 5_000, token: rig.fake.token, apiUrl: rig.fake.apiUrl });
-    try {
-      await restarted.start();
-      const refused = await press(user, page2, '▶');
-      expect(refused.updated).toBeNull();
-      expect(refused.messages).toEqual([
-        expect.objectContaining({ content: 'These picks are no longer kept (MoodReel restarted). Send /mood for fresh ones; the rating buttons still work.', ephemeral: true }),
-      ]);
-      const ratedAfter = await press(user, page2, '3★');
-      expect(ratedAfter.messages).toEqual([]);
-      expect(ratedAfter.updated!.embeds[0]).toMatchObject({ title: 'Movie 2 (2001)', description: '✅ **★3 saved**\n\nReason 2' });
-      expect(labels(ratedAfter.updated!)).toEqual([
-        ['1★', '2★', '✅ 3★', '4★', '5★'],
-        ['👁 Seen it', '🙅 Not for me'],
-        ['◀', '2/5', '▶'],
-        ['😊 happy', '🥰 loving', '😔 low', '😠 angry'],
-        ['😟 anxious', '😮 surprised', '😐 calm'],
-      ]);
-      const fresh = await ask(user);
-      const paged = await press(user, fresh.answer.messages[0]!, '▶');
-      expect(paged.updated!.embeds[0]?.title).toBe('Movie 2 (2001)');
-    } finally {
-      await restarted.stop();
-    }
+    await newClient();
+    forgetAllPages(); // what a new process starts with
+    const refused = await press(user, page2, '▶');
+    expect(refused.updated).toBeNull();
+    expect(refused.messages).toEqual([
+      expect.objectContaining({ content: 'These picks are no longer kept (MoodReel restarted). Send /mood for fresh ones; the rating buttons still work.', ephemeral: true }),
+    ]);
+    const ratedAfter = await press(user, page2, '3★');
+    expect(ratedAfter.messages).toEqual([]);
+    expect(ratedAfter.updated!.embeds[0]).toMatchObject({ title: 'Movie 2 (2001)', description: '✅ **★3 saved**\n\nReason 2' });
+    expect(labels(ratedAfter.updated!)).toEqual([
+      ['1★', '2★', '✅ 3★', '4★', '5★'],
+      ['👁 Seen it', '🙅 Not for me'],
+      ['◀', '2/5', '▶'],
+      ['😊 happy', '🥰 loving', '😔 low', '😠 angry'],
+      ['😟 anxious', '😮 surprised', '😐 calm'],
+    ]);
+    const fresh = await ask(user);
+    const paged = await press(user, fresh.answer.messages[0]!, '▶');
+    expect(paged.updated!.embeds[0]?.title).toBe('Movie 2 (2001)');
   });
 });
