@@ -12,7 +12,7 @@
  *   PUT/GET application (guild) commands, POST interaction callbacks (types
  *   4, 5, 6, 7; JSON or multipart with files), GET/PATCH/DELETE webhook
  *   messages (@original and follow-ups), POST webhook follow-ups, POST/GET
- *   channel messages, GET /channels/{id}.
+ *   channel messages, PATCH a channel message of the bot's, GET /channels/{id}.
  * - Discord's rules the adapter must respect: one callback per interaction
  *   (40060), callback within the ack deadline (10062), no edit of a message
  *   that does not exist (10008), bot token on authenticated routes (401),
@@ -818,6 +818,15 @@ export class FakeDiscord extends EventEmitter {
         const message = this.createMessage(channel, body, { type: 0 });
         return { status: 200, json: this.messageJson(message) };
       }
+    }
+    if (at(0) === 'channels' && at(2) === 'messages' && parts.length === 4 && method === 'PATCH') {
+      // The bot edits one of its own messages (an interaction response too); ephemeral ones only through their interaction.
+      this.requireAuth(authorization);
+      const message = this.messages.get(at(3));
+      if (!message || message.deleted || message.channelId !== at(1) || message.visibleTo !== undefined) throw new HttpError(404, 10008, 'Unknown Message');
+      if (message.author.id !== this.bot.id) throw new HttpError(403, 50005, 'Cannot edit a message authored by another user');
+      this.editMessage(message, body);
+      return { status: 200, json: this.messageJson(message) };
     }
     throw new HttpError(404, 0, `404: Not Found (${method} ${path.replace(/\/(webhooks|interactions)\/(\d+)\/[^/]+/, '/$1/$2/:token')})`);
   }
