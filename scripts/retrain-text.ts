@@ -21,7 +21,7 @@ import { MOOD_NAMES, readSemicolonFile, TEXT_LABELS } from './lib/text-sources.j
 import { defaultTextDataDir } from './lib/text-paths.js';
 import { TextModelRegistry } from '../src/infra/mood/text-model.registry.js';
 import { retrainText } from '../src/infra/mood/text-retrain.job.js';
-import type { DonatedRow, RetrainSettings } from '../src/infra/mood/text-retrain.candidate.js';
+import type { DonatedRow, RetrainSettings } from '../src/infra/mood/text-retrain.settings.js';
 
 const { values } = parseArgs({
   options: {

@@ -12,7 +12,6 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import { normaliseForMood } from '../../core/agents/mood/text-normalise.js';
 import { MOODS, type MoodLabel } from '../../core/mood/mood-space.js';
 import {
-  DEFAULT_FINETUNE,
   ensembleProbs,
   extractFeatures,
   fineTuneOutputLayers,
@@ -22,37 +21,13 @@ import {
   type FeatureMatrix,
   type OutputLayer,
 } from '../../../scripts/lib/text-finetune.js';
-import { inDev, MOOD_NAMES, readSemicolonFile, readSource, SOURCE_NAMES, type SourceName } from '../../../scripts/lib/text-sources.js';
+import { MOOD_NAMES, readSemicolonFile, readSource, SOURCE_NAMES, type SourceName } from '../../../scripts/lib/text-sources.js';
 import { mulberry32, shuffleInPlace } from '../../../scripts/lib/text-rng.js';
 import { applyNeutralThreshold, DEFAULT_MAX_TOKENS, DEFAULT_NEUTRAL_THRESHOLD, toMoodScores } from './text-mood.detector.js';
 import type { PairedChange, TextEvalScores, TextRetrainRecord } from './text-model.registry.js';
+import { isHeldOut, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
-export interface RetrainSettings {
-  /** Rows sampled (seeded) from the shipped model's training sources, so the fine-tune does not forget them. */
-  readonly shippedSample: number;
-  /** Weight of one donated sentence against one shipped row (source weight 1). */
-  readonly donatedWeight: number;
-  /** Share of donated sentences held out (by a seeded hash of the text) for the promotion test. */
-  readonly heldOutShare: number;
-  /** Fewer donated sentences than this: the run is skipped. */
-  readonly minDonated: number;
-  readonly l2: number;
-  readonly steps: number;
-  readonly learningRate: number;
-}
-
-export const DEFAULT_RETRAIN: RetrainSettings = {
-  shippedSample: 4000,
-  donatedWeight: 5,
-  heldOutShare: 0.2,
-  minDonated: 20,
-  ...DEFAULT_FINETUNE,
-};
-
-export interface DonatedRow {
-  readonly text: string;
-  readonly label: MoodLabel;
-}
+export { DEFAULT_RETRAIN, isHeldOut, PROMOTION_RULE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
 export interface CandidateInput {
   /** The shipped model folder: features come from its graph, the candidate starts from its output layers. */
@@ -78,13 +53,6 @@ export interface CandidateResult {
   readonly train: { readonly shippedRows: number; readonly donatedRows: number };
   readonly loss: { readonly before: number; readonly after: number };
 }
-
-/** The promotion rule, stated once (also in retrain.json and docs/text-retraining.md). */
-export const PROMOTION_RULE =
-  'chat-dev and dair-ai val: net sentences lost (serving right, candidate wrong, minus the reverse) at most max(1, sqrt(lost + won)), one standard error of the paired difference; held-out donated sentences: strictly more right';
-
-/** The held-out side of a donated sentence: a seeded hash of its text, so duplicates never straddle the split. */
-export const isHeldOut = (text: string, settings: Pick<RetrainSettings, 'heldOutShare'>, seed: number): boolean => inDev(`donated:${text}`, settings.heldOutShare, seed);
 
 /** Paired comparison on one set: `tolerate` net losses (not-worse sets), or none and a net gain (held-out). */
 export function pairedChange(truth: readonly number[], serving: readonly number[], candidate: readonly number[], mustGain: boolean): PairedChange {

@@ -21,7 +21,8 @@ import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../../core/ports.js';
 import { modelHash, type TextModelRegistry, type TextRetrainRecord } from './text-model.registry.js';
-import { DEFAULT_RETRAIN, isHeldOut, PROMOTION_RULE, type CandidateInput, type CandidateResult, type DonatedRow, type RetrainSettings } from './text-retrain.candidate.js';
+import type { CandidateInput, CandidateResult } from './text-retrain.candidate.js';
+import { DEFAULT_RETRAIN, isHeldOut, PROMOTION_RULE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
 export type CandidateChildMessage =
   | { type: 'done'; result: CandidateResult }
