@@ -50,6 +50,8 @@ export interface OutgoingMessage {
   readonly pages?: PagedPicks;
   /** Shown in place of the pressed picks message when both have the same visibility (a mood correction). */
   readonly replacesPressed?: boolean;
+  /** The reply's name for later 'update' replies (a watch party's message): where it went is remembered. */
+  readonly ref?: string;
 }
 
 /** The answer to a button press: a toast, and optionally the pressed message edited in place. */
@@ -85,8 +87,13 @@ export interface RenderOptions {
 export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing[] {
   const force = options.forceEphemeral ?? false;
   switch (reply.kind) {
-    case 'text':
-      return textMessages(reply.text, buttonRows(reply.buttons, options), force || (reply.ephemeral ?? false));
+    case 'text': {
+      const messages = textMessages(reply.text, buttonRows(reply.buttons, options), force || (reply.ephemeral ?? false));
+      const last = messages.at(-1);
+      // The buttons live on the last part: that is the message a later update edits.
+      if (reply.ref !== undefined && last && !last.ephemeral) messages[messages.length - 1] = { ...last, ref: reply.ref };
+      return messages;
+    }
     case 'error':
       return textMessages(reply.text, [], force || (reply.ephemeral ?? false));
     case 'file':
@@ -101,7 +108,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing
       // A correction's new picks in a server are for the presser only; the pressed message stays as it was.
       return pickMessages(reply, options, force || (reply.ephemeral ?? false));
     case 'update':
-      // Editing an earlier message by ref is not done on Discord yet; what must be seen comes as its own reply.
+      // Not a message: the channel notifier edits the named message (editByRef in discord.refs.ts).
       return [];
     case 'ack':
       return [
@@ -116,6 +123,11 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Outgoing
         },
       ];
   }
+}
+
+/** The new text and rows of a message named by an 'update' reply (null buttons remove the rows). */
+export function renderUpdate(reply: Extract<Reply, { kind: 'update' }>, options: RenderOptions = {}): { content: string; components: ButtonRow[] } {
+  return { content: truncate(reply.text, LIMITS.content), components: reply.buttons === null ? [] : buttonRows(reply.buttons, options) };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 import type { Button } from '../../core/conversation/turn.js';
 import { callDiscord } from './discord.errors.js';
 import { markCard, pagesFor, parsePageAction, STALE_PAGE_NOTICE, type PageStore } from './discord.pages.js';
+import { refsFor } from './discord.refs.js';
 import { pageMessage, type ButtonRow, type OutgoingAck, type OutgoingMessage } from './discord.render.js';
 
 export type RepliableInteraction = ChatInputCommandInteraction | ButtonInteraction;
@@ -97,6 +98,9 @@ export class InteractionResponder {
     await this.flushToast();
     const id = await this.post(message);
     if (message.pages && id) this.pages().set(id, message.pages);
+    if (message.ref !== undefined && id && this.interaction.channelId) {
+      refsFor(this.interaction.applicationId).set(message.ref, { channelId: this.interaction.channelId, messageId: id });
+    }
   }
 
   /**
@@ -161,7 +165,7 @@ export class InteractionResponder {
     const flags = message.ephemeral ? MessageFlags.Ephemeral : undefined;
     if (this.state === 'fresh') {
       const options: InteractionReplyOptions = { ...replyPayload(message), ...(flags ? { flags } : {}) };
-      if (!message.pages) {
+      if (!message.pages && message.ref === undefined) {
         await callDiscord('interaction.reply', () => this.interaction.reply(options));
         this.state = 'answered';
         return null;

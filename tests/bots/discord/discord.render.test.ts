@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buttonRows, renderReply, splitText, type OutgoingMessage } from '../../../src/bots/discord/discord.render.js';
+import { buttonRows, pageMessage, renderReply, renderUpdate, splitText, type OutgoingMessage } from '../../../src/bots/discord/discord.render.js';
+import { pagedPicks, parsePageAction } from '../../../src/bots/discord/discord.pages.js';
 import { commandText, privateCommands, toSlashCommands } from '../../../src/bots/discord/discord.commands.js';
 import { DiscordApiError, redactDiscordRoute, wrapDiscordError } from '../../../src/bots/discord/discord.errors.js';
 import { COMMANDS } from '../../../src/core/conversation/commands.js';
-import type { Button, CommandSpec } from '../../../src/core/conversation/turn.js';
+import type { Button, CommandSpec, PickCard } from '../../../src/core/conversation/turn.js';
 
 const buttons = (n: number, prefix = 'b'): Button[] => Array.from({ length: n }, (_, i) => ({ label: `${prefix}${i}`, action: `${prefix}:${i}` }));
 
@@ -66,6 +67,44 @@ describe('renderReply', () => {
     }) as OutgoingMessage[];
     expect(message?.embeds[0]?.image).toBeUndefined();
     expect(message?.embeds[0]?.fields).toEqual([{ name: 'Runtime', value: '45m', inline: true }]);
+  });
+});
+
+describe('picks as one paged message', () => {
+  const card = (rank: number): PickCard => ({
+    movieId: rank, rank, title: `T${rank}`, year: 2000, genres: ['Drama'], runtime: 90, posterUrl: null, links: [], reason: `r${rank}`,
+    buttons: [buttons(5, `s${rank}`), buttons(2, `o${rank}`)],
+  });
+
+  it('given two picks, ◀ and ▶ lead to the same page but keep distinct custom_ids (Discord refuses duplicates)', () => {
+    const [message] = renderReply({ kind: 'picks', header: 'h', cards: [card(1), card(2)] }) as OutgoingMessage[];
+    const pager = message!.components[2]!.components.map((b) => ('custom_id' in b ? b.custom_id : ''));
+    expect(pager).toEqual(['dp:1:p', 'dp:0:c', 'dp:1:n']);
+    expect(new Set(pager).size).toBe(3);
+    expect(pager.map(parsePageAction)).toEqual([1, 0, 1]);
+    expect(parsePageAction('dp:1')).toBe('invalid');
+    expect(parsePageAction('k:1:2')).toBeNull();
+  });
+
+  it('given more rows than Discord allows, keeps ratings and pager first and reports the dropped answer rows', () => {
+    const dropped: string[] = [];
+    const state = pagedPicks({ kind: 'picks', header: '', cards: [card(1), card(2)], footerButtons: [buttons(1, 'a'), buttons(1, 'b'), buttons(1, 'c')] });
+    const message = pageMessage(state, { onDrop: (what) => dropped.push(what) });
+    expect(message.components.map((r) => r.components.length)).toEqual([5, 2, 3, 1, 1]);
+    expect(dropped).toEqual(['button_rows']);
+    expect(message.content).toBeUndefined();
+  });
+
+  it('given a marked card, the mark leads the embed description', () => {
+    const state = pagedPicks({ kind: 'picks', header: 'h', cards: [{ ...card(1), mark: '★4 saved' }] });
+    expect(pageMessage(state).embeds[0]?.description).toBe('✅ **★4 saved**\n\nr1');
+  });
+
+  it('given a text reply with a ref, names its last public message; an update becomes content and rows (null removes them)', () => {
+    const out = renderReply({ kind: 'text', text: 'lobby', buttons: [[{ label: 'Join', action: 'pj:1' }]], ref: 'party:1' }) as OutgoingMessage[];
+    expect(out.map((m) => m.ref)).toEqual(['party:1']);
+    expect((renderReply({ kind: 'text', text: 'x', ref: 'party:1', ephemeral: true }) as OutgoingMessage[])[0]?.ref).toBeUndefined();
+    expect(renderUpdate({ kind: 'update', ref: 'party:1', text: 'closed', buttons: null })).toEqual({ content: 'closed', components: [] });
   });
 });
 
