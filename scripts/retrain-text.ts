@@ -9,7 +9,7 @@
  *
  * Options: --data <text-emotion folder> (default MOODREEL_DATA_DIR/text-emotion, else
  * ../shared/data/text-emotion), --models <dir> (MOODREEL_MODELS_DIR), --model <shipped folder>
- * (MOODREEL_TEXT_MODEL), --shipped-sample N, --donated-weight W, --l2 L, --steps S, --lr R.
+ * (MOODREEL_TEXT_MODEL), --shipped-sample N, --donated-weight W, --distill D (0..1), --l2 L, --steps S, --lr R.
  * Prints a table and ends with one JSON line. Exit code 0 unless the run failed or timed out.
  */
 import path from 'node:path';
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     l2: { type: 'string' },
     steps: { type: 'string' },
     lr: { type: 'string' },
+    distill: { type: 'string' },
   },
 });
 
@@ -58,7 +59,7 @@ if (values.status || values.rollback) {
 
 const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
 const settings: Partial<RetrainSettings> = Object.fromEntries(
-  Object.entries({ shippedSample: num(values['shipped-sample']), donatedWeight: num(values['donated-weight']), l2: num(values.l2), steps: num(values.steps), learningRate: num(values.lr) }).filter(([, v]) => v !== undefined),
+  Object.entries({ shippedSample: num(values['shipped-sample']), donatedWeight: num(values['donated-weight']), l2: num(values.l2), steps: num(values.steps), learningRate: num(values.lr), distill: num(values.distill) }).filter(([, v]) => v !== undefined),
 );
 
 async function loadDonated(): Promise<DonatedRow[]> {

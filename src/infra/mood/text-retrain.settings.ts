@@ -15,6 +15,8 @@ export interface RetrainSettings {
   readonly heldOutShare: number;
   /** Fewer donated sentences than this: the run is skipped. */
   readonly minDonated: number;
+  /** Targets of the shipped rows: 1 = the shipped model's own probabilities (distillation), 0 = their gold labels. */
+  readonly distill: number;
   /** L2 pull toward the shipped output weights. */
   readonly l2: number;
   /** Full-batch Adam steps and learning rate. */
@@ -28,6 +30,7 @@ export const DEFAULT_RETRAIN: RetrainSettings = {
   donatedWeight: 5,
   heldOutShare: 0.2,
   minDonated: 20,
+  distill: 1,
   l2: 0.01,
   steps: 150,
   learningRate: 0.01,
