@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
 import pino from 'pino';
 import { latestTextRetrain, TextModelRegistry } from '../../../src/infra/mood/text-model.registry.js';
 import { buildCandidate, DEFAULT_RETRAIN, isHeldOut, pairedChange, type RetrainSettings } from '../../../src/infra/mood/text-retrain.candidate.js';
@@ -9,6 +10,7 @@ import { createTextRetrainRuntime, retrainText, TextRetrainStoppedError, type Bu
 import { createTextMoodDetector } from '../../../src/infra/mood/text-mood.detector.js';
 import { writeTinyData, writeTinyModel, zorpDonations } from './text-retrain.fixture.js';
 
+const { onnx } = onnxProto;
 const logger = pino({ level: 'silent' });
 const inThread: BuildCandidateFn = (input) => buildCandidate(input);
 const settings: Partial<RetrainSettings> = { minDonated: 10, shippedSample: 1000 };
@@ -124,6 +126,20 @@ describe('retrainText', () => {
     const result = await retrainText({ shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 60_000, settings, build: inThread });
     expect(result).toEqual({ status: 'skipped', reason: 'another run is in progress' });
     expect(await registry.lock(0)).not.toBeNull();
+  });
+
+  it('given a graph whose logits are not the average of its members (a structure this code does not know), fails instead of training', async () => {
+    const registry = fresh('odd-graph');
+    const odd = path.join(root, 'odd-model');
+    cpSync(shipped, odd, { recursive: true });
+    const file = path.join(odd, 'onnx', 'model.onnx');
+    const model = onnx.ModelProto.decode(readFileSync(file));
+    const inv = model.graph!.initializer!.find((t) => t.name === 'inv_members')!;
+    inv.rawData = new Uint8Array(new Float32Array([0.7]).buffer);
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    const result = await retrainText({ shippedModel: odd, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 60_000, settings, build: inThread });
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/not the average of its members/) });
+    expect(await registry.versions()).toEqual([]);
   });
 
   it('given too few donated sentences, skips without writing anything', async () => {
