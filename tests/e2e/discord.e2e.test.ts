@@ -101,12 +101,15 @@ describe('Discord end to end with the real core', () => {
   it('given three members in a channel, runs a watch party from join to winner', async () => {
     const channel = rig.driver.channel('films');
     const [a, b, c] = [rig.driver.user('Ann'), rig.driver.user('Bob'), rig.driver.user('Cat')];
+    const publicBefore = rig.driver.messagesIn(channel).length;
+    const callsBefore = rig.fake.requests.length;
     const started = await run(a, 'watchparty', { minutes: 5 }, channel);
     const lobby = started.messages.find((m) => m.buttons.flat().some((x) => /Join/.test(x.label)))!;
     await rig.driver.repliesTo(await rig.driver.press(b, lobby, '🙋 Join'), { timeoutMs: 30_000 });
     await rig.driver.repliesTo(await rig.driver.press(c, lobby, '🙋 Join'), { timeoutMs: 30_000 });
     const proposed = await rig.driver.repliesTo(await rig.driver.press(a, lobby, '🍿 Propose picks'), { timeoutMs: 30_000 });
     const ballot = proposed.updated!;
+    expect(ballot.id).toBe(lobby.id); // the proposal is the lobby message, edited
     const votes = ballot.buttons.flat().map((x) => x.label);
     expect(votes.length).toBeGreaterThanOrEqual(3);
     for (const [user, k] of [[a, 0], [b, 0], [c, 1]] as const) {
@@ -116,5 +119,9 @@ describe('Discord end to end with the real core', () => {
     await t.app.parties.sweep();
     const result = rig.driver.messagesIn(channel).map((m) => m.content).find((text) => /Watch party result/.test(text));
     expect(result).toMatch(/2 of 3 member vote\(s\)/);
+    // One public message for the party (lobby, then proposal with the votes on it) and one announcement.
+    expect(rig.driver.messagesIn(channel).length - publicBefore).toBe(2);
+    // Everything else answered the interactions (12 calls in all when nothing had to be deferred).
+    expect(rig.fake.requests.slice(callsBefore).filter((r) => r.path.startsWith('/channels/')).map((r) => r.method)).toEqual(['POST']);
   });
 });
