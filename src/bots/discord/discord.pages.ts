@@ -11,6 +11,7 @@
  * mood buttons keep working: they carry the core's own payloads.
  */
 import type { Button, PickCard, Reply } from '../../core/conversation/turn.js';
+import { BoundedMap, perApplication } from './bounded-map.js';
 
 type Picks = Extract<Reply, { kind: 'picks' }>;
 
@@ -62,30 +63,10 @@ export function markCard(state: PagedPicks, mark: string, marked: readonly (read
   return index;
 }
 
-/** Paged answers by message id, the oldest forgotten first past `capacity`. */
-export class PageStore {
-  private readonly byMessage = new Map<string, PagedPicks>();
-  constructor(private readonly capacity = 5_000) {}
+/** Paged answers by message id, the oldest forgotten first past 5,000. */
+export type PageStore = BoundedMap<string, PagedPicks>;
 
-  get(messageId: string): PagedPicks | undefined {
-    return this.byMessage.get(messageId);
-  }
-
-  set(messageId: string, state: PagedPicks): void {
-    this.byMessage.delete(messageId);
-    this.byMessage.set(messageId, state);
-    if (this.byMessage.size > this.capacity) {
-      const oldest = this.byMessage.keys().next().value;
-      if (oldest !== undefined) this.byMessage.delete(oldest);
-    }
-  }
-
-  get size(): number {
-    return this.byMessage.size;
-  }
-}
-
-const stores = new Map<string, PageStore>();
+const stores = perApplication<PageStore>(() => new BoundedMap());
 
 /**
  * The store of one application (discord.js `interaction.applicationId`). It
@@ -93,16 +74,7 @@ const stores = new Map<string, PageStore>();
  * outage still pages the answers of the one before, and a restart (a new
  * process) starts empty.
  */
-export function pagesFor(applicationId: string): PageStore {
-  let store = stores.get(applicationId);
-  if (!store) {
-    store = new PageStore();
-    stores.set(applicationId, store);
-  }
-  return store;
-}
+export const pagesFor = (applicationId: string): PageStore => stores.of(applicationId);
 
 /** Forgets every answer's pages, as a new process would: how tests play a restart. */
-export function forgetAllPages(): void {
-  stores.clear();
-}
+export const forgetAllPages = (): void => stores.clear();

@@ -6,6 +6,7 @@
  */
 import { Routes, type REST } from 'discord.js';
 import type { Reply } from '../../core/conversation/turn.js';
+import { BoundedMap, perApplication } from './bounded-map.js';
 import { callDiscord, DiscordApiError } from './discord.errors.js';
 import { renderUpdate, type RenderOptions } from './discord.render.js';
 
@@ -14,35 +15,10 @@ export interface MessagePlace {
   readonly messageId: string;
 }
 
-export class RefStore {
-  private readonly byRef = new Map<string, MessagePlace>();
-  constructor(private readonly capacity = 5_000) {}
-
-  get(ref: string): MessagePlace | undefined {
-    return this.byRef.get(ref);
-  }
-
-  set(ref: string, place: MessagePlace): void {
-    this.byRef.delete(ref);
-    this.byRef.set(ref, place);
-    if (this.byRef.size > this.capacity) {
-      const oldest = this.byRef.keys().next().value;
-      if (oldest !== undefined) this.byRef.delete(oldest);
-    }
-  }
-}
-
-const stores = new Map<string, RefStore>();
+const stores = perApplication(() => new BoundedMap<string, MessagePlace>());
 
 /** The refs of one application, for the life of the process (a fresh login after an outage keeps them). */
-export function refsFor(applicationId: string): RefStore {
-  let store = stores.get(applicationId);
-  if (!store) {
-    store = new RefStore();
-    stores.set(applicationId, store);
-  }
-  return store;
-}
+export const refsFor = (applicationId: string): BoundedMap<string, MessagePlace> => stores.of(applicationId);
 
 /**
  * Edits the message an 'update' reply names, through the channel endpoint: the
