@@ -1,5 +1,5 @@
 /**
- * `npm run bench:face [-- --runs N] [--detector tiny|ssd]`: JPEG bytes to mood through the
+ * `npm run bench:face [-- --runs N] [--detector tiny|ssd] [--model-dir dir]`: JPEG bytes to mood through the
  * shipped pipeline (decode, detect, crop, classify with flip averaging, map to moods).
  * Inputs are built in memory: a one-face 1280x960 JPEG (a sample face scaled up onto a
  * 1280x960 canvas), face-api's multi-face demo photos, and a photo with no face (every
@@ -34,7 +34,7 @@ const oneFace = new Uint8Array(
 const demoDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const multi = ['sample1.jpg', 'sample5.jpg'].map((f) => path.join(demoDir, f)).filter(existsSync);
 
-const detector = await createFaceMoodDetector({ detector: detectorKind });
+const detector = await createFaceMoodDetector({ detector: detectorKind, ...(flag('--model-dir') ? { modelDir: flag('--model-dir')! } : {}) });
 await detector.detect(oneFace); // warm-up: WASM kernels and weights
 
 async function time(bytes: Uint8Array, n: number) {

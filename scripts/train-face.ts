@@ -32,7 +32,7 @@
  * Prints a table, then one JSON line.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../src/core/errors.js';
 import { initTfjs, type tf } from '../src/infra/ml/tfjs.js';
@@ -44,6 +44,7 @@ import {
   MANIFEST_FILE,
   backboneFeatures,
   cnnLogits,
+  loadFaceExpressionModel,
   mlpLogits,
   readCnnWeights,
   type FaceExpressionManifestInput,
@@ -58,7 +59,7 @@ import { ensureTrainingPython } from './lib/text-training.js';
 import { gaussian, mulberry32, shuffleInPlace } from './lib/text-rng.js';
 
 const args = process.argv.slice(2);
-const VALUE_FLAGS = ['--limit', '--out', '--epochs', '--seed', '--hidden', '--lr', '--kind', '--python'];
+const VALUE_FLAGS = ['--limit', '--out', '--epochs', '--seed', '--hidden', '--lr', '--kind', '--python', '--partner'];
 const flag = (name: string) => {
   const k = args.indexOf(name);
   return k >= 0 ? args[k + 1] : undefined;
@@ -310,26 +311,57 @@ async function trainCnnFolder(): Promise<void> {
   const served16 = holdProbabilities(path.join(runDir, 'weights.f16.bin'), 'float16');
   const predicted16 = predictedOf(served16);
   const dtype = accuracy(holdTruth, predicted16) >= accuracy(holdTruth, predicted32) - 0.001 ? 'float16' : 'float32';
-  const predicted = dtype === 'float16' ? predicted16 : predicted32;
+  let predicted = dtype === 'float16' ? predicted16 : predicted32;
   const figures = {
     holdout: hold.length,
     bestEpoch: trained.bestEpoch,
-    holdAccuracy: accuracy(holdTruth, predicted),
-    holdMacroF1: macroF1(holdTruth, predicted, K7),
+    holdAccuracy: accuracy(holdTruth, dtype === 'float16' ? predicted16 : predicted32),
     holdAccuracyFloat32: accuracy(holdTruth, predicted32),
     torchParityMaxDiff: maxDiff,
     float16MaxDiff: maxDifference(served16, served),
   };
   const shippedWeights = dtype === 'float16' ? trained.weightsF16 : trained.weights;
 
-  const version = `cnn-${createHash('sha256').update(shippedWeights).digest('hex').slice(0, 10)}`;
+  // A partner: the MLP head on face-api's features (a folder `--kind mlp` wrote), mixed in at the share that does best on the holdout.
+  const partnerDir = flag('--partner');
+  let partner: { share: number; weights: string; layers: { units: number; activation: 'elu' | 'linear' }[]; stockBlend: number } | undefined;
+  const partnerFigures: Record<string, number> = {};
+  if (partnerDir) {
+    const other = await loadFaceExpressionModel({ modelDir: partnerDir });
+    if (other.manifest.head.kind !== 'mlp') throw new UserError('bad_arguments', `--partner ${partnerDir} must hold an MLP head (train:face --kind mlp)`);
+    const theirs = new Float32Array(hold.length * K7);
+    for (let s = 0; s < hold.length; s += 64) {
+      const crops = ferCrops(t, hold.slice(s, s + 64).map((i) => rows[i]!.pixels));
+      (await other.classify(crops).finally(() => crops.dispose())).forEach((p, j) => theirs.set(p, (s + j) * K7));
+    }
+    const mine = dtype === 'float16' ? served16 : served;
+    const SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+    const scores = SHARES.map((share) => accuracy(holdTruth, predictedOf(mine.map((v, i) => (1 - share) * v + share * theirs[i]!))));
+    const best = SHARES.reduce((a, share, k) => (scores[k]! > scores[SHARES.indexOf(a)]! ? share : a), 0);
+    console.log(`partner share ${SHARES.map((x) => x.toFixed(1).padStart(7)).join('')}`);
+    console.log(`holdout acc   ${scores.map((x) => x.toFixed(4).padStart(7)).join('')}   -> ${best}`);
+    partnerFigures.partnerAccuracy = accuracy(holdTruth, predictedOf(theirs));
+    partnerFigures.partnerShare = best;
+    const blended = predictedOf(mine.map((v, i) => (1 - best) * v + best * theirs[i]!));
+    partnerFigures.blendAccuracy = accuracy(holdTruth, blended);
+    partnerFigures.blendMacroF1 = macroF1(holdTruth, blended, K7);
+    const head = other.manifest.head;
+    partner = { share: best, weights: 'partner-head.bin', layers: head.layers, stockBlend: head.stockBlend };
+    if (best > 0) predicted = blended;
+  }
+
+  const version = `cnn-${createHash('sha256').update(shippedWeights).update(JSON.stringify(partner ?? null)).digest('hex').slice(0, 10)}`;
   const outDir = flag('--out') ?? path.join('data', 'models', 'face-expression', version);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'weights.bin'), shippedWeights);
+  if (partnerDir && partner) {
+    const other = readFileSync(path.join(partnerDir, MANIFEST_FILE), 'utf8');
+    copyFileSync(path.join(partnerDir, (JSON.parse(other) as { head: { weights: string } }).head.weights), path.join(outDir, partner.weights));
+  }
   const manifest: FaceExpressionManifestInput = {
     format: 'moodreel-face-expression',
     version,
-    head: { kind: 'cnn', weights: 'weights.bin', dtype, inputSize: CNN_INPUT_SIZE, widths: [...config.widths], convs: config.convs },
+    head: { kind: 'cnn', weights: 'weights.bin', dtype, inputSize: CNN_INPUT_SIZE, widths: [...config.widths], convs: config.convs, ...(partner ? { partner } : {}) },
     tta: ['identity', 'flip'],
     cropScale: CNN_FRAMING.cropScale,
     cropShiftY: CNN_FRAMING.cropShiftY,
@@ -340,6 +372,9 @@ async function trainCnnFolder(): Promise<void> {
       sharpness,
       config,
       ...figures,
+      ...partnerFigures,
+      shippedHoldAccuracy: accuracy(holdTruth, predicted),
+      shippedHoldMacroF1: macroF1(holdTruth, predicted, K7),
       history: trained.history.map((h) => ({ epoch: h.epoch, loss: Number(h.loss.toFixed(4)), holdAccuracy: Number(h.holdAccuracy.toFixed(4)) })),
     },
     notes:
@@ -353,7 +388,8 @@ async function trainCnnFolder(): Promise<void> {
   console.log(`\nholdout (${hold.length} crops, flip-averaged), rows truth, columns predicted`);
   console.log(`${''.padEnd(9)}${FER_EXPRESSIONS.map((c) => c.slice(0, 7).padStart(8)).join('')}`);
   FER_EXPRESSIONS.forEach((c, i) => console.log(`${c.padEnd(9)}${matrix[i]!.map((v) => String(v).padStart(8)).join('')}`));
-  console.log(`CNN (best epoch ${trained.bestEpoch} of ${config.epochs}): accuracy ${figures.holdAccuracy.toFixed(4)}, macro-F1 ${figures.holdMacroF1.toFixed(4)} (${dtype}; float32 ${figures.holdAccuracyFloat32.toFixed(4)}); TensorFlow.js vs PyTorch max difference ${maxDiff.toExponential(1)}`);
+  console.log(`CNN (best epoch ${trained.bestEpoch} of ${config.epochs}): accuracy ${figures.holdAccuracy.toFixed(4)} (${dtype}; float32 ${figures.holdAccuracyFloat32.toFixed(4)}); TensorFlow.js vs PyTorch max difference ${maxDiff.toExponential(1)}`);
+  if (partner) console.log(`with the partner at ${partner.share}: accuracy ${partnerFigures.blendAccuracy!.toFixed(4)}, macro-F1 ${partnerFigures.blendMacroF1!.toFixed(4)} (partner alone ${partnerFigures.partnerAccuracy!.toFixed(4)})`);
   console.log(`written to ${outDir}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  console.log(JSON.stringify({ ...figures, outDir, seconds: Math.round((performance.now() - started) / 1000) }));
+  console.log(JSON.stringify({ ...figures, ...partnerFigures, outDir, seconds: Math.round((performance.now() - started) / 1000) }));
 }

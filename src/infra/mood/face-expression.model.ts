@@ -68,6 +68,19 @@ const manifestSchema = z.object({
       /** Channels of each stage; each stage is `convs` 3x3 convolutions + ReLU, then a 2x2 max-pool. */
       widths: z.array(z.number().int().positive()).min(1),
       convs: z.number().int().positive(),
+      /**
+       * A second member: an MLP head on face-api's frozen backbone (blended with face-api's stock
+       * classifier at its own stockBlend), fed the same 48 px crop resized to 112 px as in its
+       * training; its probabilities are mixed in at `share` (chosen on train's holdout).
+       */
+      partner: z
+        .object({
+          share: z.number().min(0).max(1),
+          weights: z.string().min(1),
+          layers: z.array(layerSchema).min(1),
+          stockBlend: z.number().min(0).max(1),
+        })
+        .optional(),
     }),
   ]),
   /** Views averaged at test time: the crop as is, and mirrored. */
@@ -276,6 +289,7 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
   const head = manifest.head;
   const mlp = head.kind === 'mlp' ? readMlpHead(t, path.join(options.modelDir, head.weights), head.layers) : null;
   const cnn = head.kind === 'cnn' ? readCnnWeights(t, path.join(options.modelDir, head.weights), head.widths, head.convs, head.dtype) : null;
+  const partner = head.kind === 'cnn' && head.partner ? { ...head.partner, mlp: readMlpHead(t, path.join(options.modelDir, head.partner.weights), head.partner.layers) } : null;
   // The stock classifier's columns, reordered once into FER order.
   const stockW = t.tidy(() => t.gather(faceApi.stockHead.weights, inverse(STOCK_TO_FER), 1)) as tf.Tensor2D;
   const stockB = t.tidy(() => t.gather(faceApi.stockHead.bias, inverse(STOCK_TO_FER))) as tf.Tensor1D;
@@ -285,17 +299,21 @@ export async function loadFaceExpressionModel(options: FaceExpressionModelOption
       const views = tta.map((view) => (view === 'flip' ? (t.reverse(crops, 2) as tf.Tensor4D) : crops));
       const n = crops.shape[0];
       const average = (probs: tf.Tensor) => t.mean(t.reshape(probs, [views.length, n, FER_EXPRESSIONS.length]), 0) as tf.Tensor2D;
-      if (cnn) return average(t.softmax(cnnLogits(t, cnn, t.concat(views, 0) as tf.Tensor4D)));
-      const features = backboneFeatures(t, faceApi.backbone, t.concat(views, 0) as tf.Tensor4D);
-      const stock = () => t.softmax(t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB));
-      const blend = head.kind === 'mlp' ? head.stockBlend : 1;
-      const probs = !mlp
-        ? stock()
-        : blend > 0
-          ? t.add(t.mul(1 - blend, t.softmax(mlpLogits(t, mlp, features))), t.mul(blend, stock()))
-          : t.softmax(mlpLogits(t, mlp, features));
+      const all = t.concat(views, 0) as tf.Tensor4D;
+      // face-api's backbone with an MLP head (or none: the stock classifier) mixed with the stock classifier at `blend`.
+      const backboneProbs = (input: tf.Tensor4D, head: MlpHeadWeights | null, blend: number) => {
+        const features = backboneFeatures(t, faceApi.backbone, input);
+        const stock = () => t.softmax(t.add(t.matMul(t.slice(features, [0, 0], [-1, 256]), stockW), stockB));
+        if (!head) return stock();
+        const own = t.softmax(mlpLogits(t, head, features));
+        return blend > 0 ? t.add(t.mul(1 - blend, own), t.mul(blend, stock())) : own;
+      };
       // Average the views' probabilities: rows [v*n, (v+1)*n) belong to view v.
-      return average(probs);
+      if (!cnn) return average(backboneProbs(all, mlp, head.kind === 'mlp' ? head.stockBlend : 1));
+      const own = t.softmax(cnnLogits(t, cnn, all));
+      if (!partner || partner.share === 0) return average(own);
+      const resized = t.image.resizeBilinear(all, [EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE], false, false);
+      return average(t.add(t.mul(1 - partner.share, own), t.mul(partner.share, backboneProbs(resized, partner.mlp, partner.stockBlend))));
     });
 
   return {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,23 @@ describe('face expression model folder', () => {
       expect(error).toBeInstanceOf(UserError);
       expect((error as UserError).code).toBe('model_missing');
     }
+  }, 60_000);
+
+  it('given a CNN with an MLP partner, mixes the partner\'s probabilities on the crops resized to 112 px in at its share (one view: a mirrored resize is not the resized mirror)', async () => {
+    const partnerDir = mlpFolder(0.2);
+    const cnnDir = cnnFolder();
+    const partner = readExpressionManifest(partnerDir).head;
+    const manifest = readExpressionManifest(cnnDir);
+    copyFileSync(path.join(partnerDir, 'head.bin'), path.join(cnnDir, 'partner.bin'));
+    const layers = partner.kind === 'mlp' ? partner.layers : [];
+    writeFileSync(path.join(cnnDir, 'manifest.json'), JSON.stringify({ ...manifest, head: { ...manifest.head, partner: { share: 0.3, weights: 'partner.bin', layers, stockBlend: 0.2 } } }));
+    const [both, cnnAlone, mlpAlone] = await Promise.all([cnnDir, cnnFolder(), partnerDir].map((modelDir) => loadFaceExpressionModel({ modelDir, tta: ['identity'] })));
+    const t = both!.faceApi.tf;
+    const crops = t.tidy(() => t.mul(t.randomUniform([2, 48, 48, 3], 0, 1, 'float32', 13), 255)) as Parameters<typeof both.classify>[0];
+    const resized = t.image.resizeBilinear(crops, [112, 112], false, false);
+    const [m, c, p] = await Promise.all([both!.classify(crops), cnnAlone!.classify(crops), mlpAlone!.classify(resized)]);
+    t.dispose([crops, resized]);
+    for (let i = 0; i < 2; i++) for (let k = 0; k < K; k++) expect(m![i]![k]).toBeCloseTo(0.7 * c![i]![k]! + 0.3 * p![i]![k]!, 5);
   }, 60_000);
 
   it('given an MLP head with a stock share of 1, classifies exactly as the stock classifier, and a share mixes head and stock in that proportion', async () => {
