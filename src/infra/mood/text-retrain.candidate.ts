@@ -25,9 +25,9 @@ import { MOOD_NAMES, readSemicolonFile, readSource, SOURCE_NAMES, type SourceNam
 import { mulberry32, shuffleInPlace } from '../../../scripts/lib/text-rng.js';
 import { applyNeutralThreshold, DEFAULT_MAX_TOKENS, DEFAULT_NEUTRAL_THRESHOLD, toMoodScores } from './text-mood.detector.js';
 import type { PairedChange, TextEvalScores, TextRetrainRecord } from './text-model.registry.js';
-import { isHeldOut, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
+import { isHeldOut, NOISE_SE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
-export { DEFAULT_RETRAIN, isHeldOut, PROMOTION_RULE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
+export { DEFAULT_RETRAIN, isHeldOut, NOISE_SE, PROMOTION_RULE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
 export interface CandidateInput {
   /** The shipped model folder: features come from its graph, the candidate starts from its output layers. */
@@ -64,7 +64,7 @@ export function pairedChange(truth: readonly number[], serving: readonly number[
     if (s && !c) lost++;
     if (!s && c) won++;
   });
-  const margin = mustGain ? 0 : Math.max(1, Math.sqrt(lost + won));
+  const margin = mustGain ? 0 : Math.max(1, NOISE_SE * Math.sqrt(lost + won));
   const pass = mustGain ? won > lost : lost - won <= margin;
   return { n: truth.length, lost, won, margin: Math.round(margin * 1000) / 1000, pass };
 }

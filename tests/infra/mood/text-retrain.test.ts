@@ -33,9 +33,12 @@ function fresh(name: string): TextModelRegistry {
 }
 
 describe('pairedChange (the promotion margins)', () => {
-  it('tolerates a net loss of one sentence, or one standard error of the paired difference, on the not-worse sets', () => {
-    expect(pairedChange([0, 0, 0], [0, 0, 0], [1, 0, 0], false)).toMatchObject({ lost: 1, won: 0, pass: true });
-    expect(pairedChange([0, 0, 0], [0, 0, 0], [1, 1, 0], false)).toMatchObject({ lost: 2, won: 0, pass: false });
+  it('tolerates a net loss of one sentence, or two standard errors of the paired difference, on the not-worse sets', () => {
+    const zeros = new Array<number>(10).fill(0);
+    const losing = (k: number) => zeros.map((_, i) => (i < k ? 1 : 0));
+    expect(pairedChange(zeros, zeros, losing(1), false)).toMatchObject({ lost: 1, won: 0, margin: 2, pass: true });
+    expect(pairedChange(zeros, zeros, losing(4), false)).toMatchObject({ lost: 4, won: 0, margin: 4, pass: true });
+    expect(pairedChange(zeros, zeros, losing(5), false)).toMatchObject({ lost: 5, won: 0, pass: false });
   });
   it('requires a strict gain on the held-out donated sentences', () => {
     expect(pairedChange([0, 0], [1, 1], [1, 1], true).pass).toBe(false);
