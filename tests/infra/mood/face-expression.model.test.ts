@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
-import { EXPRESSION_FEATURE_SIZE, FER_EXPRESSIONS, halfToFloat, loadFaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
+import { EXPRESSION_FEATURE_SIZE, FER_EXPRESSIONS, halfToFloat, loadFaceExpressionModel, type FaceExpressionModel, readExpressionManifest } from '../../../src/infra/mood/face-expression.model.js';
 import { mulberry32 } from '../../../scripts/lib/text-rng.js';
 
 const SHIPPED = 'models/face-expression';
@@ -94,11 +94,11 @@ describe('face expression model folder', () => {
     copyFileSync(path.join(partnerDir, 'head.bin'), path.join(cnnDir, 'partner.bin'));
     const layers = partner.kind === 'mlp' ? partner.layers : [];
     writeFileSync(path.join(cnnDir, 'manifest.json'), JSON.stringify({ ...manifest, head: { ...manifest.head, partner: { share: 0.3, weights: 'partner.bin', layers, stockBlend: 0.2 } } }));
-    const [both, cnnAlone, mlpAlone] = await Promise.all([cnnDir, cnnFolder(), partnerDir].map((modelDir) => loadFaceExpressionModel({ modelDir, tta: ['identity'] })));
-    const t = both!.faceApi.tf;
+    const [both, cnnAlone, mlpAlone] = (await Promise.all([cnnDir, cnnFolder(), partnerDir].map((modelDir) => loadFaceExpressionModel({ modelDir, tta: ['identity'] })))) as [FaceExpressionModel, FaceExpressionModel, FaceExpressionModel];
+    const t = both.faceApi.tf;
     const crops = t.tidy(() => t.mul(t.randomUniform([2, 48, 48, 3], 0, 1, 'float32', 13), 255)) as Parameters<typeof both.classify>[0];
     const resized = t.image.resizeBilinear(crops, [112, 112], false, false);
-    const [m, c, p] = await Promise.all([both!.classify(crops), cnnAlone!.classify(crops), mlpAlone!.classify(resized)]);
+    const [m, c, p] = await Promise.all([both.classify(crops), cnnAlone.classify(crops), mlpAlone.classify(resized)]);
     t.dispose([crops, resized]);
     for (let i = 0; i < 2; i++) for (let k = 0; k < K; k++) expect(m![i]![k]).toBeCloseTo(0.7 * c![i]![k]! + 0.3 * p![i]![k]!, 5);
   }, 60_000);
