@@ -287,4 +287,15 @@ describe('Discord: one paged message per picks answer', () => {
     const paged = await press(user, fresh.answer.messages[0]!, '▶');
     expect(paged.updated!.embeds[0]?.title).toBe('Movie 2 (2001)');
   });
+
+  it('given a restart, a rating in a DM (where discord.js hands the raw message) still marks the card and keeps the other rows', async () => {
+    const user = rig.driver.user('Lu');
+    const { answer } = await ask(user, rig.driver.dm(user));
+    forgetAllPages();
+    const ratedAfter = await press(user, answer.messages[0]!, '5★');
+    expect(ratedAfter.messages).toEqual([]);
+    expect(ratedAfter.updated!.embeds[0]).toMatchObject({ title: 'Movie 1 (2000)', description: '✅ **★5 saved**\n\nReason 1' });
+    expect(labels(ratedAfter.updated!).map((row) => row.length)).toEqual([5, 2, 3, 4, 3]);
+    expect(labels(ratedAfter.updated!)[0]).toContain('✅ 5★');
+  });
 });
