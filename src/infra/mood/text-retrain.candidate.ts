@@ -6,6 +6,7 @@
  * dair-ai val and the held-out donated sentences, and write the candidate folder.
  * It promotes nothing: the job decides from what this returns.
  */
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
@@ -52,6 +53,8 @@ export interface CandidateResult {
   readonly heldOut: number;
   readonly train: { readonly shippedRows: number; readonly donatedRows: number };
   readonly loss: { readonly before: number; readonly after: number };
+  /** sha256 of the shipped onnx/model.onnx the candidate was built on (as read at the start of the run). */
+  readonly baseSha256: string;
 }
 
 /** Paired comparison on one set: `tolerate` net losses (not-worse sets), or none and a net gain (held-out). */
@@ -98,8 +101,16 @@ const accuracy = (truth: readonly number[], said: readonly number[]): number => 
 export async function buildCandidate(input: CandidateInput): Promise<CandidateResult> {
   const { settings, seed } = input;
   // Data first: a missing or corrupt data folder fails before anything is computed or written.
-  const card = await readJson<ModelCard>(path.join(input.shippedModel, 'moodreel.json'), {});
-  const config = await readJson<{ id2label: Record<string, string> }>(path.join(input.shippedModel, 'config.json'));
+  // Snapshot the shipped folder first: a new shipped model deployed mid-run must not mix into this one.
+  await mkdir(input.outDir, { recursive: true });
+  await cp(input.shippedModel, input.outDir, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}retrain.json`) });
+  const base = input.outDir;
+  const card = await readJson<ModelCard>(path.join(base, 'moodreel.json'), {});
+  const config = await readJson<{ id2label: Record<string, string>; vocab_size?: number }>(path.join(base, 'config.json'));
+  const tokenizerVocab = Object.keys((await readJson<{ model?: { vocab?: object } }>(path.join(base, 'tokenizer.json'))).model?.vocab ?? {}).length;
+  if (config.vocab_size !== undefined && config.vocab_size !== tokenizerVocab) {
+    throw new Error(`the shipped model folder is inconsistent (config.json vocab_size ${config.vocab_size}, tokenizer ${tokenizerVocab} tokens): was it being replaced?`);
+  }
   const labels = Object.keys(config.id2label).sort((a, b) => Number(a) - Number(b)).map((k) => config.id2label[k]!.toLowerCase());
   const classOf = new Map(labels.map((l, c) => [l, c]));
   if (!MOODS.every((m) => classOf.has(m))) throw new Error(`model labels ${labels.join(',')} are not MoodReel's seven moods`);
@@ -129,16 +140,18 @@ export async function buildCandidate(input: CandidateInput): Promise<CandidateRe
   if (donatedHeld.length === 0 || donatedTrain.length === 0) throw new Error('no donated sentence on one side of the held-out split');
 
   // One pass of the shipped graph over every sentence; everything after is arithmetic on features.
-  const baseBytes = new Uint8Array(await readFile(path.join(input.shippedModel, 'onnx', 'model.onnx')));
+  const baseBytes = new Uint8Array(await readFile(path.join(base, 'onnx', 'model.onnx')));
+  const baseSha256 = createHash('sha256').update(baseBytes).digest('hex');
   const baseLayers = readOutputLayers(baseBytes);
-  const servingCard = await readJson<ModelCard>(path.join(input.servingModel, 'moodreel.json'), {});
-  const servingLayers = input.servingModel === input.shippedModel ? baseLayers : readOutputLayers(new Uint8Array(await readFile(path.join(input.servingModel, 'onnx', 'model.onnx'))));
+  const servingIsShipped = path.resolve(input.servingModel) === path.resolve(input.shippedModel);
+  const servingCard = servingIsShipped ? card : await readJson<ModelCard>(path.join(input.servingModel, 'moodreel.json'), {});
+  const servingLayers = servingIsShipped ? baseLayers : readOutputLayers(new Uint8Array(await readFile(path.join(input.servingModel, 'onnx', 'model.onnx'))));
   if (servingLayers.length !== baseLayers.length || servingLayers.some((l, m) => l.feature !== baseLayers[m]!.feature || l.features !== baseLayers[m]!.features)) {
     throw new Error('the serving model is not built on the shipped graph');
   }
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
-  const tokenizer = await AutoTokenizer.from_pretrained(path.resolve(input.shippedModel));
+  const tokenizer = await AutoTokenizer.from_pretrained(path.resolve(base));
   tokenizer.model_max_length = DEFAULT_MAX_TOKENS;
   const encode = async (texts: string[]) => {
     const t = tokenizer(texts, { padding: true, truncation: true }) as unknown as { input_ids: { data: BigInt64Array; dims: number[] }; attention_mask: { data: BigInt64Array } };
@@ -197,8 +210,6 @@ export async function buildCandidate(input: CandidateInput): Promise<CandidateRe
   const reason: TextRetrainRecord['reason'] = !notWorse ? 'worse_on_eval' : changes.heldOut.pass ? 'better' : 'not_better_on_held_out';
 
   // The candidate folder: the shipped folder's files with the new output layers.
-  await mkdir(input.outDir, { recursive: true });
-  await cp(input.shippedModel, input.outDir, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}retrain.json`) });
   await writeFile(path.join(input.outDir, 'onnx', 'model.onnx'), withOutputLayers(baseBytes, tuned.layers));
   await writeFile(path.join(input.outDir, 'moodreel.json'), `${JSON.stringify({ ...card, retrainedFromCorrections: { donatedRows: donatedTrain.length, donatedWeight: settings.donatedWeight, shippedRows: sample.length } }, null, 2)}\n`);
 
@@ -211,5 +222,6 @@ export async function buildCandidate(input: CandidateInput): Promise<CandidateRe
     heldOut: donatedHeld.length,
     train: { shippedRows: sample.length, donatedRows: donatedTrain.length },
     loss: { before: tuned.lossBefore, after: tuned.lossAfter },
+    baseSha256,
   };
 }

@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../../core/ports.js';
-import { modelHash, type TextModelRegistry, type TextRetrainRecord } from './text-model.registry.js';
+import type { TextModelRegistry, TextRetrainRecord } from './text-model.registry.js';
 import type { CandidateInput, CandidateResult } from './text-retrain.candidate.js';
 import { DEFAULT_RETRAIN, isHeldOut, PROMOTION_RULE, type DonatedRow, type RetrainSettings } from './text-retrain.settings.js';
 
@@ -144,7 +144,7 @@ export async function retrainText(options: TextRetrainOptions): Promise<TextRetr
       version,
       createdAt: (options.now ?? (() => new Date()))().toISOString(),
       servingBefore: serving.version ?? 'shipped',
-      base: { folder: shippedModel, sha256: await modelHash(shippedModel) },
+      base: { folder: shippedModel, sha256: result.baseSha256 },
       before: result.before,
       after: result.after,
       heldOut: { n: result.heldOut, donatedTotal: donated.length, share: settings.heldOutShare },

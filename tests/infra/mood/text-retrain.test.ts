@@ -145,6 +145,18 @@ describe('retrainText', () => {
     expect(await registry.versions()).toEqual([]);
   });
 
+  it('given a shipped folder caught mid-replacement (config and tokenizer disagree), fails and keeps the serving model', async () => {
+    const registry = fresh('torn');
+    const torn = path.join(root, 'torn-model');
+    cpSync(shipped, torn, { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(torn, 'config.json'), 'utf8')) as object;
+    writeFileSync(path.join(torn, 'config.json'), JSON.stringify({ ...config, vocab_size: 99_999 }));
+    const result = await retrainText({ shippedModel: torn, registry, dataDir: data, loadDonated: async () => zorpDonations(40), logger, timeoutMs: 60_000, settings, build: inThread });
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/inconsistent/) });
+    expect(await registry.currentVersion()).toBeNull();
+    expect(await registry.versions()).toEqual([]);
+  });
+
   it('given too few donated sentences, skips without writing anything', async () => {
     const registry = fresh('few');
     const result = await retrainText({ shippedModel: shipped, registry, dataDir: data, loadDonated: async () => zorpDonations(3), logger, timeoutMs: 60_000, settings, build: inThread });
