@@ -20,6 +20,9 @@ const post = (message: CandidateChildMessage): void => {
   process.send!(message, undefined, {}, () => process.exit(0));
 };
 
+// The parent gone (crashed, killed): stop rather than burn the cores for a result nobody reads.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (input: CandidateInput) => {
   buildCandidate(input).then(
     (result) => post({ type: 'done', result }),
