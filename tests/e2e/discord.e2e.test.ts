@@ -121,7 +121,10 @@ describe('Discord end to end with the real core', () => {
     expect(result).toMatch(/2 of 3 member vote\(s\)/);
     // One public message for the party (lobby, then proposal with the votes on it) and one announcement.
     expect(rig.driver.messagesIn(channel).length - publicBefore).toBe(2);
-    // Everything else answered the interactions (12 calls in all when nothing had to be deferred).
-    expect(rig.fake.requests.slice(callsBefore).filter((r) => r.path.startsWith('/channels/')).map((r) => r.method)).toEqual(['POST']);
+    // Everything else answered the interactions; the channel calls are the closing edit and the announcement.
+    expect(rig.fake.requests.slice(callsBefore).filter((r) => r.path.startsWith('/channels/')).map((r) => r.method)).toEqual(['PATCH', 'POST']);
+    // The closed proposal shows the tally and takes no more votes.
+    const closed = rig.driver.messagesIn(channel).find((m) => m.id === lobby.id)!;
+    expect(closed.buttons.flat()).toHaveLength(0);
   });
 });

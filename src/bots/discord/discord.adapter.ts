@@ -21,6 +21,7 @@ import { renderReply, type Outgoing, type OutgoingMessage } from './discord.rend
 import { InteractionResponder } from './discord.responder.js';
 import { buttonTurn, commandTurn, type TurnContext } from './discord.turn.js';
 import { parkShardsWhen } from './discord.gateway.js';
+import { editByRef } from './discord.refs.js';
 import { ownsCommandRegistration } from './shard.js';
 import { DEFAULT_BACKOFF, Reachability, sleep, type BackoffPolicy } from '../shared/backoff.js';
 
@@ -253,6 +254,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       const c = client;
       if (!c) throw new Error('Discord bot not started');
       for (const reply of replies) {
+        if (reply.kind === 'update') {
+          // A party's one message, edited when it closes; skipped when this process never saw it (restart) or it is gone.
+          const applicationId = options.applicationId ?? c.application?.id;
+          if (applicationId && !(await editByRef(c.rest, applicationId, reply))) log.info({ channelId: chatId }, 'party message not editable here; the announcement still goes out');
+          continue;
+        }
         for (const out of renderReply(reply, { onDrop: (what, details) => log.warn({ ...details, what }, 'notification trimmed to fit Discord') })) {
           if (out.kind === 'ack' || out.ephemeral) {
             // No button press to answer, and a channel post cannot be private: never leak a private reply.
