@@ -87,10 +87,10 @@ export function loadPretrainedVectors(file = ensurePretrainedFile()): Pretrained
 /**
  * The embedding table for a vocabulary: each token's pre-trained vector where the
  * source has the word, else small seeded noise of the vectors' own scale (special
- * tokens, `##` pieces, words GloVe lacks). [PAD] stays zero. Also returns how many rows
- * were found.
+ * tokens, `##` pieces, words GloVe lacks). [PAD] stays zero. Also returns which rows
+ * have a pre-trained vector (`known`) and how many.
  */
-export function embeddingTable(tokens: readonly string[], pre: PretrainedVectors, seed: number): { table: Float32Array; found: number } {
+export function embeddingTable(tokens: readonly string[], pre: PretrainedVectors, seed: number): { table: Float32Array; found: number; known: Uint8Array } {
   const dim = pre.dim;
   let sq = 0;
   for (let i = 0; i < Math.min(pre.vectors.length, 10_000 * dim); i++) sq += pre.vectors[i]! ** 2;
@@ -105,13 +105,16 @@ export function embeddingTable(tokens: readonly string[], pre: PretrainedVectors
     return ((state >>> 0) + 0.5) / 4294967296;
   };
   let found = 0;
+  const known = new Uint8Array(tokens.length);
   tokens.forEach((token, row) => {
     if (row === 0) return;
     const at = pre.index.get(token);
     if (at !== undefined) {
       table.set(pre.vectors.subarray(at * dim, (at + 1) * dim), row * dim);
+      known[row] = 1;
       found++;
     } else for (let d = 0; d < dim; d++) table[row * dim + d] = (uniform() * 2 - 1) * scale * Math.sqrt(3);
   });
-  return { table, found };
+  return { table, found, known };
 }
+

@@ -58,8 +58,22 @@ export interface RequestOptions {
 
 interface Catalogue {
   readonly titles: readonly string[];
+  /** The titles holding an emotion word ("happy gilmore", "primal fear", "love actually"). */
+  readonly moodyTitles: readonly string[];
   readonly actors: readonly string[];
 }
+
+/**
+ * Emotion words that titles carry. A request naming such a title is still a request:
+ * half the {title} slots draw from these titles, so the model learns that "tell me about
+ * happy gilmore" carries no mood (with pre-trained vectors, "happy" alone reads joy).
+ */
+const TITLE_MOOD_WORDS = new Set([
+  'happy', 'happiness', 'joy', 'fun', 'funny', 'laugh', 'smile', 'glory', 'wonder', 'wonderful', 'beautiful', 'sweet', 'great', 'best', 'good',
+  'love', 'loving', 'lovers', 'kiss', 'heart', 'dear', 'darling', 'romance', 'sad', 'lonely', 'lost', 'broken', 'cry', 'tears', 'blue', 'sorrow',
+  'angry', 'anger', 'hate', 'rage', 'fury', 'mad', 'kill', 'revenge', 'fear', 'scared', 'scream', 'terror', 'horror', 'panic', 'dead', 'death',
+  'afraid', 'crazy', 'shock', 'surprise', 'wow',
+]);
 
 /** Titles and actors from the MovieLens folders next to the text-emotion folder. */
 export function readCatalogue(dataDir: string): Catalogue {
@@ -72,7 +86,8 @@ export function readCatalogue(dataDir: string): Catalogue {
   const actors = existsSync(cast)
     ? [...new Set((parse(readFileSync(cast, 'utf8'), { columns: true }) as { actors: string }[]).flatMap((r) => (r.actors ?? '').split('|').map((a) => a.trim().toLowerCase()).filter(Boolean)))]
     : [];
-  return { titles, actors: actors.length ? actors : ['tom hanks', 'meryl streep', 'keanu reeves'] };
+  const moodyTitles = titles.filter((t) => t.split(/[^a-z']+/).some((w) => TITLE_MOOD_WORDS.has(w)));
+  return { titles, moodyTitles, actors: actors.length ? actors : ['tom hanks', 'meryl streep', 'keanu reeves'] };
 }
 
 function fill(template: string, cat: Catalogue, rng: () => number): string {
@@ -82,7 +97,7 @@ function fill(template: string, cat: Catalogue, rng: () => number): string {
       case 'genre':
         return pick(GENRES);
       case 'title':
-        return pick(cat.titles);
+        return pick(rng() < 0.5 && cat.moodyTitles.length ? cat.moodyTitles : cat.titles);
       case 'actor':
         return pick(cat.actors);
       case 'year':

@@ -45,7 +45,7 @@ export const EMBEDDING_MODES = ['random', 'glove', 'glove-static'] as const;
 export type EmbeddingMode = (typeof EMBEDDING_MODES)[number];
 
 export const DEFAULT_NET: NetConfig = {
-  dim: 96,
+  dim: PRETRAINED_DIM,
   filters: 128,
   widths: [1, 2, 3],
   dropout: 0.5,
@@ -58,7 +58,7 @@ export const DEFAULT_NET: NetConfig = {
   seed: 42,
   members: 3,
   threads: 1,
-  embeddings: 'random',
+  embeddings: 'glove',
 };
 
 /**
@@ -207,7 +207,7 @@ export interface Corpus {
   /** Total training weight per class after source and class weights. */
   readonly classWeight: readonly number[];
   /** Initial embedding table [vocabulary, dim] from the pre-trained vectors, when given. */
-  readonly embeddingInit?: { readonly table: Float32Array; readonly found: number };
+  readonly embeddingInit?: { readonly table: Float32Array; readonly found: number; readonly known: Uint8Array };
 }
 
 
@@ -339,6 +339,7 @@ export async function trainWithTorch(corpus: Corpus, sources: readonly SourceNam
   const job = {
     config: net,
     embeddingInit,
+    pretrainedRows: net.embeddings === 'glove' ? [...corpus.embeddingInit!.known.keys()].filter((r) => corpus.embeddingInit!.known[r]) : undefined,
     vocabSize: corpus.vocab.tokens.length,
     train: { ids: corpus.train.ids, targets: corpus.train.targets, weights: corpus.train.weights },
     selection,

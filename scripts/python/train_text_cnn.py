@@ -149,6 +149,28 @@ def train_member(job, member, log):
     return model, {"bestEpoch": best_epoch, "bestScore": best, "history": history, "seed": seed}
 
 
+def project_unseen(model, job, ridge=1.0):
+    """Fine-tuning moves the vectors of the words training shows and leaves the words it never
+    shows where GloVe put them, in a space the network no longer reads the same way. This carries
+    them over: a linear map from GloVe vectors to fine-tuned ones, fitted by ridge regression on
+    the pre-trained words that training shows, applied to the pre-trained words it never shows."""
+    dim = job["config"]["dim"]
+    init = np.fromfile(job["embeddingInit"], dtype="<f4").reshape(job["vocabSize"], dim).astype(np.float64)
+    known = np.zeros(job["vocabSize"], dtype=bool)
+    known[job["pretrainedRows"]] = True
+    seen = np.zeros(job["vocabSize"], dtype=bool)
+    for s in job["train"]["ids"]:
+        seen[s] = True
+    fit, carry = known & seen, known & ~seen
+    table = model.embedding.weight.detach().numpy().astype(np.float64)
+    g = init[fit]
+    mapping = np.linalg.solve(g.T @ g + ridge * np.eye(dim), g.T @ table[fit])
+    table[carry] = init[carry] @ mapping
+    with torch.no_grad():
+        model.embedding.weight.copy_(torch.from_numpy(table.astype(np.float32)))
+    return int(fit.sum()), int(carry.sum())
+
+
 def write_weights(model, file):
     """CnnWeights layout: embedding [V, D]; per width kernel [k*D, F] (window position-major) and
     bias [F]; out kernel [W*F, C]; out bias [C]."""
@@ -177,6 +199,12 @@ def main():
     eval_sets = {e["name"]: e["ids"] for e in job["evals"]}
     for m in range(cfg["members"]):
         model, info = train_member(job, m, log)
+        if cfg["embeddings"] == "glove":
+            before = set_accuracies({n: predict_logits(model, s) for n, s in ((x["name"], x["ids"]) for x in job["selection"])}, job["selection"])
+            fitted, carried = project_unseen(model, job)
+            after = set_accuracies({n: predict_logits(model, s) for n, s in ((x["name"], x["ids"]) for x in job["selection"])}, job["selection"])
+            info["projection"] = {"fitted": fitted, "carried": carried, "before": before, "after": after}
+            log(f"member {m + 1}: {carried} unseen pre-trained words carried over by a map fitted on {fitted}; selection sets before {before} after {after}")
         write_weights(model, f"{out_dir}/member{m}.bin")
         logits = {name: predict_logits(model, s) for name, s in eval_sets.items()}
         logits_sum = logits if logits_sum is None else {k: logits_sum[k] + logits[k] for k in logits}
