@@ -4,15 +4,19 @@
  * What users' "Not quite? I feel…" presses say about the mood detectors, read
  * from a MoodReel database (DATABASE_URL by default): the corrections as a
  * confusion matrix (model label -> chosen label), the correction rate per input
- * kind (text, photo), and how many donated sentences there are. The detector's
- * accuracy on donated sentences before and after the latest retrain is reported
- * as not available: no retraining from donated sentences exists yet, and this
- * script does not invent a figure. Prints a table, then one JSON line.
+ * kind (text, photo), and how many donated sentences there are; and, from the
+ * models folder (MOODREEL_MODELS_DIR, or --models), the detector's accuracy on
+ * the held-out donated sentences before and after the latest text retrain
+ * (last-run.json, written by the retrain job; "n/a" before the first run).
+ * Prints a table, then one JSON line.
+ *
+ *   npm run eval:corrections [-- --database <url>] [--models <dir>]
  */
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { MOODS, isMoodLabel, type MoodLabel } from '../src/core/mood/mood-space.js';
 import { openDatabase, type Database } from '../src/infra/db/database.js';
+import { latestTextRetrain } from '../src/infra/mood/text-model.registry.js';
 
 export type InputKind = 'text' | 'photo';
 
@@ -22,17 +26,25 @@ export interface CorrectionsReport {
   readonly confusion: Record<MoodLabel, Record<MoodLabel, number>>;
   readonly byInput: Record<InputKind, { readonly readings: number; readonly corrections: number; readonly rate: number | null }>;
   readonly donatedSentences: number;
-  /** Null until a retraining job from donated sentences exists (issue #13 part 3). */
-  readonly retrain: { readonly available: false; readonly before: null; readonly after: null; readonly note: string };
+  /** The latest text retrain (docs/text-retraining.md): held-out donated sentences, before and after; nulls before the first run. */
+  readonly retrain: {
+    readonly available: boolean;
+    readonly before: number | null;
+    readonly after: number | null;
+    readonly heldOut: number | null;
+    readonly promoted: boolean | null;
+    readonly version: string | null;
+    readonly note: string;
+  };
 }
 
-const RETRAIN_NOTE = 'not available: the text model is not retrained from donated sentences yet';
+const NO_RETRAIN_NOTE = 'not available: no text retrain has run yet (npm run retrain:text)';
 
 /** Same rule as the mood store: rows older than corrections have no input column. */
 const inputOf = (input: string | null, source: string): InputKind =>
   input === 'text' || input === 'photo' ? input : source === 'text' ? 'text' : 'photo';
 
-export async function evaluateCorrections(database: Database): Promise<CorrectionsReport> {
+export async function evaluateCorrections(database: Database, modelsDir?: string): Promise<CorrectionsReport> {
   const { db } = database;
   const confusion = Object.fromEntries(MOODS.map((m) => [m, Object.fromEntries(MOODS.map((c) => [c, 0]))])) as Record<MoodLabel, Record<MoodLabel, number>>;
   const corrections = await db.moodCorrection.findMany({ select: { modelLabel: true, chosenLabel: true, inputKind: true } });
@@ -52,7 +64,21 @@ export async function evaluateCorrections(database: Database): Promise<Correctio
     confusion,
     byInput,
     donatedSentences: await db.donatedSentence.count(),
-    retrain: { available: false, before: null, after: null, note: RETRAIN_NOTE },
+    retrain: await retrainFigures(modelsDir),
+  };
+}
+
+async function retrainFigures(modelsDir: string | undefined): Promise<CorrectionsReport['retrain']> {
+  const run = modelsDir ? await latestTextRetrain(modelsDir) : null;
+  if (!run) return { available: false, before: null, after: null, heldOut: null, promoted: null, version: null, note: NO_RETRAIN_NOTE };
+  return {
+    available: true,
+    before: run.before.heldOut,
+    after: run.after.heldOut,
+    heldOut: run.heldOut.n,
+    promoted: run.promoted,
+    version: run.version,
+    note: `${run.version} on ${run.createdAt.slice(0, 10)}, ${run.promoted ? 'promoted' : `not promoted (${run.reason})`}`,
   };
 }
 
@@ -72,24 +98,28 @@ export function formatReport(r: CorrectionsReport): string {
     lines.push(`${k.padEnd(8)}${cell(x.readings, 10)}${cell(x.corrections, 11)}${cell(x.rate === null ? 'n/a' : `${(100 * x.rate).toFixed(1)}%`, 9)}`);
   }
   lines.push('', `Donated sentences: ${r.donatedSentences}`);
-  lines.push(`Detector accuracy on donated sentences, before / after the latest retrain: n/a / n/a (${r.retrain.note})`);
+  const pct = (v: number | null): string => (v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`);
+  const n = r.retrain.heldOut === null ? '' : `, ${r.retrain.heldOut} held-out sentences`;
+  lines.push(`Detector accuracy on donated sentences, before / after the latest retrain: ${pct(r.retrain.before)} / ${pct(r.retrain.after)} (${r.retrain.note}${n})`);
   return lines.join('\n');
 }
 
-function databaseUrl(argv: readonly string[]): string {
-  const k = argv.indexOf('--database');
-  if (k >= 0) {
-    const url = argv[k + 1];
-    if (!url) throw new Error('usage: npm run eval:corrections [-- --database <file:path | postgresql://...>]');
-    return url;
-  }
-  return loadConfig(process.env).DATABASE_URL;
+const USAGE = 'usage: npm run eval:corrections [-- --database <file:path | postgresql://...>] [--models <dir>]';
+
+function option(argv: readonly string[], name: string): string | undefined {
+  const k = argv.indexOf(name);
+  if (k < 0) return undefined;
+  const value = argv[k + 1];
+  if (!value || value.startsWith('--')) throw new Error(USAGE);
+  return value;
 }
 
 async function main(): Promise<void> {
-  const database = await openDatabase(databaseUrl(process.argv.slice(2)));
+  const argv = process.argv.slice(2);
+  const config = loadConfig(process.env);
+  const database = await openDatabase(option(argv, '--database') ?? config.DATABASE_URL);
   try {
-    const report = await evaluateCorrections(database);
+    const report = await evaluateCorrections(database, option(argv, '--models') ?? config.MOODREEL_MODELS_DIR);
     process.stdout.write(`${formatReport(report)}\n${JSON.stringify(report)}\n`);
   } finally {
     await database.close();
