@@ -4,16 +4,18 @@
  * Trains MoodReel's facial expression model on FER2013. 10% of the training file (seeded)
  * is held out for every choice (best epoch, comparisons); public-test is never read here.
  *
- * `--kind cnn`: a VGG-style CNN on the 48x48 grey crops, trained with
+ * `--kind cnn` (not shipped yet, see docs/face-model.md): a VGG-style CNN on the 48x48 grey crops, trained with
  * PyTorch on the CPU (scripts/python/train_face_cnn.py, in .venv-train, set up once from
  * scripts/python/requirements.txt) with flips, shifts, rotations, scaling, gamma and erased
  * patches, label smoothing and a cosine schedule. The job and the per-epoch checkpoints live
  * under tmp/face-cnn/<key>/, so a stopped run resumes where it was. The exported weights are
  * then run through this project's TensorFlow.js forward pass on the holdout, which must give
- * PyTorch's probabilities (to 1e-4) before anything is written.
+ * PyTorch's probabilities (to 1e-4) before anything is written. With `--partner <folder>` (an
+ * MLP folder from `--kind mlp`) the MLP's holdout probabilities are mixed in at the share
+ * (0-0.6) that does best on the holdout, and its head ships beside the CNN's weights.
  *
- * `--kind mlp` (default, shipped): face-api's expression backbone stays frozen (the WASM
- * backend has no gradients for its convolutions), each training crop and its mirror image
+ * `--kind mlp` (default, shipped; also the CNN's partner): face-api's expression backbone
+ * stays frozen (the WASM backend has no gradients for its convolutions), each crop and its mirror image
  * become 384 pooled features (cached under tmp/face-features/), and a small MLP
  * (384 -> 256 ELU -> 7) is fitted with a seeded Adam loop, then blended with a share of
  * face-api's stock classifier chosen on the holdout.
