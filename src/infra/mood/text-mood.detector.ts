@@ -30,8 +30,9 @@ export const DEFAULT_MAX_TOKENS = 128;
 export const DEFAULT_NEUTRAL_THRESHOLD = 0.5;
 /**
  * Vocabulary ids below this count as common words for the language check. MoodReel's
- * tokenizer lists words by training frequency, and the first 10,000 of its 24,000 hold the
- * English a chat uses, but none of "estoy muy triste y cansado hoy" except "y".
+ * tokenizer lists words by training frequency (then GloVe's commonest unseen words), and
+ * the first 10,000 of its 43,000 hold the English a chat uses, but none of "estoy muy
+ * triste y cansado hoy" except "y".
  */
 export const COMMON_WORD_RANK = 10_000;
 /** Confidence reported for text judged not English: near zero, so fusion all but ignores it. */
