@@ -8,11 +8,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramBot, type TelegramBot } from '../../src/bots/telegram/telegram.adapter.js';
-import { COMMANDS } from '../../src/core/conversation/commands.js';
-import { createLogger } from '../../src/infra/logging/logger.js';
-import { FakeTelegramApi, type BotOutput, type UploadedFile } from '../fakes/telegram-api.fake.js';
-import { TelegramDriver } from '../fakes/telegram-driver.js';
+import type { FakeTelegramApi, BotOutput, UploadedFile } from '../fakes/telegram-api.fake.js';
+import type { TelegramDriver } from '../fakes/telegram-driver.js';
+import { startTelegramRig, type TelegramRig } from '../fakes/telegram-rig.js';
 import { DATA_DIR, startTestApp, type TestApp } from '../helpers/app.js';
 
 type Message = Extract<BotOutput, { kind: 'message' }>;
@@ -30,31 +28,19 @@ describe('Telegram: mood corrections, donation setting and /moodlog', () => {
   let t: TestApp;
   let fake: FakeTelegramApi;
   let driver: TelegramDriver;
-  let bot: TelegramBot;
+  let rig: TelegramRig;
   const db = () => t.app.database.db;
   const userIdOf = async (telegramId: number) =>
     (await db().identity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'telegram', externalId: String(telegramId) } } })).userId;
 
   beforeAll(async () => {
     t = await startTestApp();
-    fake = await FakeTelegramApi.start();
-    driver = new TelegramDriver(fake, { timeoutMs: 30_000 });
-    bot = createTelegramBot({
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      handler: t.app.handler,
-      commands: COMMANDS,
-      logger: createLogger('silent'),
-      handlerTimeoutMs: 30_000,
-      maxImageBytes: 10_000_000,
-      onUpdateDone: driver.onUpdateDone,
-    });
-    await bot.start();
+    rig = await startTelegramRig({ handler: t.app.handler });
+    ({ fake, driver } = rig);
   }, 240_000);
 
   afterAll(async () => {
-    await bot?.stop();
-    await fake?.close();
+    await rig?.stop();
     await t?.dispose();
   });
 

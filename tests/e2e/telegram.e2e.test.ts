@@ -6,11 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramBot, type TelegramBot } from '../../src/bots/telegram/telegram.adapter.js';
-import { COMMANDS } from '../../src/core/conversation/commands.js';
-import { createLogger } from '../../src/infra/logging/logger.js';
-import { FakeTelegramApi, type BotOutput } from '../fakes/telegram-api.fake.js';
-import { TelegramDriver } from '../fakes/telegram-driver.js';
+import type { TelegramBot } from '../../src/bots/telegram/telegram.adapter.js';
+import type { FakeTelegramApi, BotOutput } from '../fakes/telegram-api.fake.js';
+import type { TelegramDriver } from '../fakes/telegram-driver.js';
+import { startTelegramRig, type TelegramRig } from '../fakes/telegram-rig.js';
 import { DATA_DIR, startTestApp, TestClock, type TestApp } from '../helpers/app.js';
 
 type Message = Extract<BotOutput, { kind: 'message' }>;
@@ -24,31 +23,20 @@ describe('Telegram end to end with the real core', () => {
   let fake: FakeTelegramApi;
   let driver: TelegramDriver;
   let bot: TelegramBot;
+  let rig: TelegramRig;
   const clock = new TestClock();
   let happy: Uint8Array;
 
   beforeAll(async () => {
     happy = new Uint8Array(await readFile(path.join(DATA_DIR, 'faces', 'samples', 'happy.jpg')));
     t = await startTestApp({}, clock);
-    fake = await FakeTelegramApi.start();
-    driver = new TelegramDriver(fake, { timeoutMs: 30_000 });
-    bot = createTelegramBot({
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      handler: t.app.handler,
-      commands: COMMANDS,
-      logger: createLogger('silent'),
-      handlerTimeoutMs: 30_000,
-      maxImageBytes: 10_000_000,
-      onUpdateDone: driver.onUpdateDone,
-    });
-    await bot.start();
+    rig = await startTelegramRig({ handler: t.app.handler });
+    ({ fake, driver, bot } = rig);
     t.app.parties.registerNotifier(bot.notifier);
   }, 240_000);
 
   afterAll(async () => {
-    await bot?.stop();
-    await fake?.close();
+    await rig?.stop();
     await t?.dispose();
   });
 
