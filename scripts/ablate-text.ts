@@ -13,7 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { argmax } from './lib/text-metrics.js';
 import { parseSourceList, SOURCE_NAMES, TEXT_LABELS, type SourceName } from './lib/text-sources.js';
-import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, pretrainedFor, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, figures, netFromArgs, pretrainedFor, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { ensureTrainingPython } from './lib/training-python.js';
 import { defaultTextDataDir } from './lib/text-paths.js';
 
 const { values: args } = parseArgs({

@@ -57,7 +57,7 @@ import { CNN_FRAMING } from './lib/face-framing.js';
 import { ferCrops, ferSharpness, median, sampleRows } from './lib/face-data.js';
 import { loadFer } from './lib/face-fer.js';
 import { accuracy, argmax, confusionMatrix, macroF1 } from './lib/text-metrics.js';
-import { ensureTrainingPython } from './lib/text-training.js';
+import { ensureTrainingPython } from './lib/training-python.js';
 import { gaussian, mulberry32, shuffleInPlace } from './lib/text-rng.js';
 
 const args = process.argv.slice(2);

@@ -25,7 +25,8 @@ import { argmax, balancedAccuracy } from './lib/text-metrics.js';
 import { buildOnnxModel } from './lib/text-onnx.js';
 import { defaultTextDataDir } from './lib/text-paths.js';
 import { parseSourceList, SOURCE_NAMES, TEXT_LABELS } from './lib/text-sources.js';
-import { buildCorpus, corpusFromArgs, ekmanFigures, ensureTrainingPython, figures, netFromArgs, pretrainedFor, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { buildCorpus, corpusFromArgs, ekmanFigures, figures, netFromArgs, pretrainedFor, readTrainerOutput, trainWithTorch, TRAINING_OPTIONS } from './lib/text-training.js';
+import { ensureTrainingPython } from './lib/training-python.js';
 import { writeTokenizerFiles } from './lib/text-tokenizer.js';
 
 const { values: args } = parseArgs({
